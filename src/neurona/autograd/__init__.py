@@ -1,0 +1,13 @@
+"""Reverse-mode automatic differentiation (``torch.autograd``)."""
+
+from . import function, grad_mode
+from .engine import backward, grad
+from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+
+__all__ = [
+    "Function", "FunctionCtx", "GradcheckError", "backward", "enable_grad", "function", "grad",
+    "grad_mode", "gradcheck", "inference_mode", "is_grad_enabled", "no_grad",
+    "once_differentiable", "set_grad_enabled",
+]

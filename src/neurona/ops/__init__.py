@@ -1,0 +1,1 @@
+"""Every differentiable primitive: a Node with forward(arrays) and backward(grad arrays)."""
