@@ -1,0 +1,291 @@
+"""Fused ops: one node where a composition would record several, for speed and stability.
+
+Each has a plain composition it is tested against (see tests/test_nn_functional.py):
+``linear`` = x @ Wᵀ + b; ``cross_entropy`` = nll(log_softmax(x)); ``layer_norm`` and
+``batch_norm`` = (x − mean)/√(var + ε)·γ + β; ``embedding`` = W[idx]; ``dropout`` =
+x·mask/(1 − p).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Node
+
+
+class Linear(Node):
+    """y = x Wᵀ + b  (W is (out, in), PyTorch's layout);
+    ∂L/∂x = G W,  ∂L/∂W = Gᵀ x,  ∂L/∂b = Σ_rows G (rows: every leading axis of x)."""
+
+    _name = "AddmmBackward0"
+    saves = (0, 1)
+
+    def forward(self, x, w, b=None):
+        self.x, self.w = x, w
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    def backward(self, g):
+        need = self.needs_input_grad
+        x, w = self.x, self.w
+        gx = g @ w if need[0] else None
+        gw = gb = None
+        if x.ndim == 1:
+            if need[1]:
+                gw = np.outer(g, x)
+            if len(need) > 2 and need[2]:
+                gb = g
+            return (gx, gw, gb) if len(need) > 2 else (gx, gw)
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        if need[1]:
+            x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+            gw = g2.T @ x2
+        if len(need) > 2:
+            if need[2]:
+                gb = g2.sum(axis=0)
+            return gx, gw, gb
+        return gx, gw
+
+
+def _log_softmax_rows(x: np.ndarray) -> np.ndarray:
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    shifted -= np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return shifted
+
+
+class CrossEntropy(Node):
+    """Cross-entropy from logits of shape (M, C) (class axis last after reshaping).
+
+    With class indices yᵢ, weights w, label smoothing ε and p = softmax(x):
+      ℓᵢ = (1 − ε)·(−w_{yᵢ} log p_{i,yᵢ}) + (ε/C)·(−Σ_c w_c log p_{i,c})   (0 if yᵢ ignored)
+    'mean' divides each part by Σᵢ w_{yᵢ} over non-ignored rows. With probability targets
+    t: ℓᵢ = −Σ_c w_c t'_{ic} log p_{ic}, t' = (1 − ε)t + ε/C, and 'mean' divides by M.
+    In both cases ∂ℓ/∂x = A − p·Σ_c A with A = ∂ℓ/∂(log p), computed in closed form.
+    """
+
+    _name = "NllLossBackward0"
+
+    def __init__(self, target, weight, ignore_index: int, reduction: str, smoothing: float):
+        self.target, self.weight = target, weight
+        self.ignore_index, self.reduction, self.smoothing = ignore_index, reduction, smoothing
+
+    def forward(self, x):
+        m, c = x.shape
+        logp = _log_softmax_rows(x)
+        self.logp = logp
+        eps = self.smoothing
+        w = self.weight
+        t = self.target
+        if t.dtype.kind == "f":  # class probabilities
+            if eps:
+                t = t * (1 - eps) + eps / c
+            coef = -(t * w if w is not None else t)  # A before reduction scaling
+            per_row = np.sum(coef * logp, axis=1)
+            self.coef = coef
+            self.denom = m
+        else:
+            valid = t != self.ignore_index
+            safe_t = np.where(valid, t, 0)
+            wy = (w[safe_t] if w is not None else np.ones(m, x.dtype)) * valid
+            coef = np.zeros((m, c), x.dtype)
+            coef[np.arange(m), safe_t] = -(1 - eps) * wy
+            if eps:
+                wc = w if w is not None else np.ones(c, x.dtype)
+                coef -= (eps / c) * wc[None, :] * valid[:, None].astype(x.dtype)
+            per_row = np.sum(coef * logp, axis=1)
+            self.coef = coef
+            self.denom = wy.sum()
+        if self.reduction == "none":
+            return per_row
+        total = per_row.sum()
+        if self.reduction == "sum":
+            return total
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(total / np.asarray(self.denom, x.dtype), dtype=x.dtype)
+
+    def backward(self, g):
+        coef = self.coef
+        if self.reduction == "none":
+            a = coef * g[:, None]
+        elif self.reduction == "sum":
+            a = coef * g
+        else:
+            a = coef * (g / np.asarray(self.denom, g.dtype))
+        p = np.exp(self.logp)
+        return a - p * np.sum(a, axis=1, keepdims=True)
+
+
+class NllLoss(Node):
+    """ℓᵢ = −w_{yᵢ}·x_{i,yᵢ} for log-probabilities x (M, C); 'mean' divides by Σ w_{yᵢ};
+    ∂ℓ/∂x_{i,yᵢ} = −w_{yᵢ}·scale, 0 elsewhere."""
+
+    _name = "NllLossBackward0"
+
+    def __init__(self, target, weight, ignore_index: int, reduction: str):
+        self.target, self.weight = target, weight
+        self.ignore_index, self.reduction = ignore_index, reduction
+
+    def forward(self, x):
+        m, c = x.shape
+        t = self.target
+        valid = t != self.ignore_index
+        self.safe_t = np.where(valid, t, 0)
+        self.wy = (self.weight[self.safe_t] if self.weight is not None else np.ones(m, x.dtype)) * valid
+        self.shape = x.shape
+        per_row = -x[np.arange(m), self.safe_t] * self.wy
+        if self.reduction == "none":
+            return per_row
+        if self.reduction == "sum":
+            return per_row.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(per_row.sum() / self.wy.sum(), dtype=x.dtype)
+
+    def backward(self, g):
+        m = self.shape[0]
+        out = np.zeros(self.shape, g.dtype)
+        if self.reduction == "none" or self.reduction == "sum":
+            scale = g
+        else:
+            scale = g / np.asarray(self.wy.sum(), g.dtype)
+        out[np.arange(m), self.safe_t] = -self.wy * scale
+        return out
+
+
+class LayerNorm(Node):
+    """y = (x − μ)/√(σ² + ε)·γ + β over the trailing ``n`` axes (biased σ²).
+
+    With x̂ = (x − μ)·r, r = 1/√(σ² + ε), and gy = ∂L/∂y·γ over N normalised elements:
+      ∂L/∂x = r·(gy − mean(gy) − x̂·mean(gy·x̂)),  ∂L/∂γ = Σ ∂L/∂y·x̂,  ∂L/∂β = Σ ∂L/∂y.
+    """
+
+    _name = "NativeLayerNormBackward0"
+
+    def __init__(self, n_axes: int, eps: float) -> None:
+        self.n_axes, self.eps = n_axes, eps
+
+    def forward(self, x, w=None, b=None):
+        axes = tuple(range(x.ndim - self.n_axes, x.ndim))
+        self.axes = axes
+        mu = np.mean(x, axis=axes, keepdims=True)
+        xc = x - mu
+        var = np.mean(xc * xc, axis=axes, keepdims=True)
+        self.r = 1.0 / np.sqrt(var + np.asarray(self.eps, x.dtype))
+        self.xhat = xc * self.r
+        self.w = w
+        out = self.xhat
+        if w is not None:
+            out = out * w
+        if b is not None:
+            out = out + b
+        return out
+
+    def backward(self, g):
+        need = self.needs_input_grad
+        axes, xhat = self.axes, self.xhat
+        lead = tuple(range(xhat.ndim - self.n_axes))
+        gy = g * self.w if self.w is not None else g
+        gx = None
+        if need[0]:
+            m1 = np.mean(gy, axis=axes, keepdims=True)
+            m2 = np.mean(gy * xhat, axis=axes, keepdims=True)
+            gx = self.r * (gy - m1 - xhat * m2)
+        out = [gx]
+        if len(need) > 1:
+            out.append(np.sum(g * xhat, axis=lead) if need[1] else None)
+        if len(need) > 2:
+            out.append(np.sum(g, axis=lead) if need[2] else None)
+        return tuple(out)
+
+
+class BatchNorm(Node):
+    """Training-mode batch norm over every axis but 1 (channels), biased batch variance.
+
+    y = x̂·γ + β with x̂ = (x − μ_B)·r, r = 1/√(σ²_B + ε);
+      ∂L/∂x = r·(gy − mean(gy) − x̂·mean(gy·x̂)) with gy = ∂L/∂y·γ (means over the batch axes),
+      ∂L/∂γ = Σ ∂L/∂y·x̂,  ∂L/∂β = Σ ∂L/∂y.
+    The batch mean and unbiased variance are kept (``batch_mean``, ``batch_var``) for the
+    running statistics.
+    """
+
+    _name = "NativeBatchNormBackward0"
+
+    def __init__(self, eps: float) -> None:
+        self.eps = eps
+
+    def forward(self, x, w=None, b=None):
+        axes = (0,) + tuple(range(2, x.ndim))
+        self.axes = axes
+        shape = [1] * x.ndim
+        shape[1] = x.shape[1]
+        self.pshape = tuple(shape)
+        n = x.size // x.shape[1]
+        mu = np.mean(x, axis=axes, keepdims=True)
+        xc = x - mu
+        var = np.mean(xc * xc, axis=axes, keepdims=True)
+        self.batch_mean = mu.reshape(-1)
+        self.batch_var = (var * (n / max(n - 1, 1))).reshape(-1)
+        self.r = 1.0 / np.sqrt(var + np.asarray(self.eps, x.dtype))
+        self.xhat = xc * self.r
+        self.w = None if w is None else w.reshape(self.pshape)
+        out = self.xhat
+        if w is not None:
+            out = out * self.w
+        if b is not None:
+            out = out + b.reshape(self.pshape)
+        return out
+
+    def backward(self, g):
+        need = self.needs_input_grad
+        axes, xhat = self.axes, self.xhat
+        gy = g * self.w if self.w is not None else g
+        gx = None
+        if need[0]:
+            m1 = np.mean(gy, axis=axes, keepdims=True)
+            m2 = np.mean(gy * xhat, axis=axes, keepdims=True)
+            gx = self.r * (gy - m1 - xhat * m2)
+        out = [gx]
+        if len(need) > 1:
+            out.append(np.sum(g * xhat, axis=axes) if need[1] else None)
+        if len(need) > 2:
+            out.append(np.sum(g, axis=axes) if need[2] else None)
+        return tuple(out)
+
+
+class Embedding(Node):
+    """y = W[idx] (rows of the table);  ∂L/∂W: the rows of G added back at idx (repeats add;
+    the ``padding_idx`` row gets none)."""
+
+    _name = "EmbeddingBackward0"
+
+    def __init__(self, idx: np.ndarray, padding_idx: int | None) -> None:
+        self.idx, self.padding_idx = idx, padding_idx
+
+    def forward(self, w):
+        self.num = w.shape[0]
+        return w[self.idx]
+
+    def backward(self, g):
+        flat = self.idx.reshape(-1)
+        g2 = g.reshape(flat.size, -1)
+        out = np.zeros((self.num, g2.shape[1]), g.dtype)
+        np.add.at(out, flat, g2)
+        if self.padding_idx is not None:
+            out[self.padding_idx] = 0
+        return out
+
+
+class Dropout(Node):
+    """y = x·m/(1 − p) with m ~ Bernoulli(1 − p);  ∂L/∂x = G·m/(1 − p)."""
+
+    _name = "NativeDropoutBackward0"
+
+    def __init__(self, scale_mask: np.ndarray) -> None:
+        self.scale_mask = scale_mask
+
+    def forward(self, x):
+        return x * self.scale_mask
+
+    def backward(self, g):
+        return g * self.scale_mask

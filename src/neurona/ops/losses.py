@@ -1,0 +1,50 @@
+"""Loss primitives whose PyTorch gradients are not those of a plain composition."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Node
+
+
+class BinaryCrossEntropy(Node):
+    """ℓ = −(y·log x + (1 − y)·log(1 − x)) for probabilities x, each log clamped at −100
+    (so x = 0 or 1 gives a finite loss). Gradients as PyTorch's:
+      ∂ℓ/∂x = (x − y) / max(x·(1 − x), 1e−12),   ∂ℓ/∂y = log(1 − x) − log x (clamped)."""
+
+    _name = "BinaryCrossEntropyBackward0"
+    saves = (0, 1)
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        with np.errstate(divide="ignore"):
+            self.log_x = np.maximum(np.log(x), -100)
+            self.log_1mx = np.maximum(np.log1p(-x), -100)
+        return -(y * self.log_x + (1 - y) * self.log_1mx)
+
+    def backward(self, g):
+        x, y = self.x, self.y
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            gx = g * (x - y) / np.maximum(x * (1 - x), np.asarray(1e-12, x.dtype))
+        if self.needs_input_grad[1]:
+            gy = g * (self.log_1mx - self.log_x)
+        return gx, gy
+
+
+class XLogY(Node):
+    """z = x·log x with 0 at x = 0 (the entropy term of KL divergence);
+    ∂z/∂x = log x + 1 (0 at x = 0)."""
+
+    _name = "XlogyBackward0"
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(x == 0, 0, x * np.log(np.where(x == 0, 1, x))).astype(x.dtype)
+
+    def backward(self, g):
+        x = self.x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * np.where(x == 0, 0, np.log(np.where(x == 0, 1, x)) + 1).astype(g.dtype)
