@@ -10,6 +10,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import _dtype, autograd, random
+from . import tensor as _tensor  # first: binding Tensor's methods imports every api module
 from ._dtype import (
     bool_ as bool,  # noqa: A001 - PyTorch's name
 )
@@ -250,7 +251,7 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .tensor import Size, Tensor, device  # first: binds the methods of every api module
+from .tensor import Size, Tensor, device
 
 float = float32  # noqa: A001 - torch.float
 double = float64
@@ -260,6 +261,10 @@ int = int32  # noqa: A001 - torch.int
 short = int16
 
 FloatTensor = DoubleTensor = LongTensor = Tensor
+
+from . import data, nn, optim, utils  # noqa: E402  (after the tensor API they build on)
+from .io import load, save  # noqa: E402
+from .nn.utils.summary import summary  # noqa: E402
 
 
 def is_tensor(obj: object) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..._engines import framework_of
+
 _WIDTH = 90
 
 
@@ -62,18 +64,6 @@ class ModelSummary:
     __repr__ = __str__
 
 
-def _framework(model: Any) -> Any:
-    if type(model).__module__.startswith("torch") or any(
-        c.__module__.startswith("torch.") for c in type(model).__mro__
-    ):
-        import torch
-
-        return torch
-    import neurona
-
-    return neurona
-
-
 def _shape_of(out: Any) -> list[int] | None:
     if hasattr(out, "shape"):
         return list(out.shape)
@@ -85,7 +75,7 @@ def _shape_of(out: Any) -> list[int] | None:
 def summary(model: Any, input_size: Any = None, *, input_data: Any = None, dtype: Any = None,
             depth: int = 3) -> ModelSummary:
     """Run ``model`` once on zeros of ``input_size`` and tabulate layers, shapes, parameters."""
-    fw = _framework(model)
+    fw = framework_of(model)
     if input_data is None:
         if input_size is None:
             raise ValueError("summary needs input_size (batch dim included) or input_data")

@@ -1,0 +1,155 @@
+"""Moving models and weights between neurona and PyTorch.
+
+Both frameworks use the same layer names, constructor arguments, attribute names and
+state-dict keys, so a model is converted by building its twin layer by layer from one
+table of constructor arguments (read from attributes both sides share) and copying the
+state dict. Custom ``Module`` subclasses carry Python code that can't be translated:
+instantiate the same class written against the other framework and ``load_state_dict``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+def _a(*names: str) -> Callable[[Any], dict]:
+    """Constructor kwargs read from attributes of the same names."""
+    return lambda m: {n: getattr(m, n) for n in names}
+
+
+def _has_bias(m: Any) -> dict:
+    return {"bias": m.bias is not None}
+
+
+# layer name -> constructor kwargs from a module of either framework
+SPECS: dict[str, Callable[[Any], dict]] = {
+    "Linear": lambda m: {"in_features": m.in_features, "out_features": m.out_features, **_has_bias(m)},
+    "Bilinear": lambda m: {"in1_features": m.in1_features, "in2_features": m.in2_features,
+                           "out_features": m.out_features, **_has_bias(m)},
+    "Identity": lambda m: {},
+    "Flatten": _a("start_dim", "end_dim"),
+    "Unflatten": _a("dim", "unflattened_size"),
+    "ReLU": _a("inplace"), "ReLU6": _a("inplace"), "SELU": _a("inplace"), "SiLU": _a("inplace"),
+    "Mish": _a("inplace"), "Hardsigmoid": _a("inplace"), "Hardswish": _a("inplace"),
+    "LeakyReLU": _a("negative_slope", "inplace"),
+    "PReLU": lambda m: {"num_parameters": m.num_parameters},
+    "ELU": _a("alpha", "inplace"), "CELU": _a("alpha", "inplace"),
+    "GELU": _a("approximate"),
+    "Sigmoid": lambda m: {}, "Tanh": lambda m: {}, "Softsign": lambda m: {},
+    "LogSigmoid": lambda m: {}, "Tanhshrink": lambda m: {},
+    "Hardtanh": _a("min_val", "max_val", "inplace"),
+    "Softplus": _a("beta", "threshold"),
+    "Threshold": _a("threshold", "value", "inplace"),
+    "Softmax": _a("dim"), "Softmin": _a("dim"), "LogSoftmax": _a("dim"), "GLU": _a("dim"),
+    "Dropout": _a("p", "inplace"), "Dropout1d": _a("p", "inplace"), "Dropout2d": _a("p", "inplace"),
+    "AlphaDropout": _a("p", "inplace"),
+    "BatchNorm1d": _a("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    "LayerNorm": lambda m: {"normalized_shape": m.normalized_shape, "eps": m.eps,
+                            "elementwise_affine": m.elementwise_affine,
+                            "bias": m.bias is not None if m.elementwise_affine else True},
+    "Embedding": lambda m: {"num_embeddings": m.num_embeddings, "embedding_dim": m.embedding_dim,
+                            "padding_idx": m.padding_idx, "max_norm": m.max_norm,
+                            "norm_type": m.norm_type},
+}
+_CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
+
+
+def _build(module: Any, fw: Any) -> Any:
+    name = type(module).__name__
+    nn = fw.nn
+    if name in _CONTAINERS:
+        children = OrderedDict((k, _build(c, fw)) for k, c in module.named_children())
+        if name == "Sequential":
+            return nn.Sequential(children)
+        if name == "ModuleList":
+            return nn.ModuleList(list(children.values()))
+        return nn.ModuleDict(children)
+    spec = SPECS.get(name)
+    if spec is None or not hasattr(nn, name):
+        raise TypeError(
+            f"interop: don't know how to convert a {name}. For your own Module classes, create "
+            "the same class with the other framework and call "
+            "twin.load_state_dict(model.state_dict())."
+        )
+    return getattr(nn, name)(**spec(module))
+
+
+def _first_float_dtype(module: Any) -> Any:
+    for p in module.parameters():
+        return p.dtype
+    return None
+
+
+def to_torch(model: Any) -> Any:
+    """A PyTorch twin of a neurona model (same layers, same weights, same mode)."""
+    import torch
+
+    twin = _build(model, torch)
+    d = _first_float_dtype(model)
+    if d is not None and d.name == "float64":
+        twin = twin.double()
+    twin.load_state_dict(
+        OrderedDict((k, torch.from_numpy(np.array(v._data))) for k, v in model.state_dict().items())
+    )
+    twin.train(model.training)
+    return twin
+
+
+def from_torch(module: Any) -> Any:
+    """A neurona twin of a PyTorch model (same layers, same weights, same mode)."""
+    import neurona
+
+    twin = _build(module, neurona)
+    d = _first_float_dtype(module)
+    if d is not None and str(d) == "torch.float64":
+        twin = twin.double()
+    twin.load_state_dict(module.state_dict())
+    twin.train(module.training)
+    return twin
+
+
+def state_dict_to_torch(state_dict: dict) -> OrderedDict:
+    """A neurona state dict as torch tensors (copies)."""
+    import torch
+
+    return OrderedDict((k, torch.from_numpy(np.array(_array(v)))) for k, v in state_dict.items())
+
+
+def state_dict_from_torch(state_dict: dict) -> OrderedDict:
+    """A torch state dict as neurona tensors (copies)."""
+    return OrderedDict((k, Tensor._wrap(np.array(_array(v)))) for k, v in state_dict.items())
+
+
+def _array(v: Any) -> np.ndarray:
+    if isinstance(v, Tensor):
+        return v._data
+    if hasattr(v, "detach"):
+        return v.detach().cpu().numpy()
+    return np.asarray(v)
+
+
+def load_torch_checkpoint(path: str | os.PathLike) -> OrderedDict:
+    """Read a PyTorch ``.pt``/``.pth`` state dict safely (``torch.load(weights_only=True)``,
+    which refuses arbitrary objects) and return it as neurona tensors. Needs PyTorch."""
+    import torch
+
+    obj = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
+    if hasattr(obj, "state_dict") and not isinstance(obj, dict):
+        obj = obj.state_dict()
+    if not isinstance(obj, dict):
+        raise TypeError(f"{path}: expected a state dict, found a {type(obj).__name__}")
+    return state_dict_from_torch(obj)
+
+
+def convert_torch_checkpoint(path: str | os.PathLike, out_path: str | os.PathLike) -> None:
+    """Convert a PyTorch state-dict file to a safetensors file neurona (and torch) can load."""
+    from .io import save
+
+    save(load_torch_checkpoint(path), out_path)
