@@ -107,10 +107,20 @@ def from_numpy_dtype(npdt: np.dtype) -> dtype:
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype both ``a`` and ``b`` convert to (``torch.promote_types``)."""
+    """The smallest dtype both ``a`` and ``b`` convert to (``torch.promote_types``).
+
+    Unlike NumPy, the higher category wins outright (``float16 + int64 → float16``,
+    ``float32 + int64 → float32``); within a category the wider type wins, and
+    ``uint8 + int8 → int16`` (the one mixed-signedness pair of equal width).
+    """
     if a is b:
         return a
-    return _BY_NP[np.promote_types(a.np, b.np)]
+    if a._category != b._category:
+        return a if a._category > b._category else b
+    if a is uint8 or b is uint8:
+        other = b if a is uint8 else a
+        return int16 if other is int8 else other
+    return a if a.itemsize >= b.itemsize else b
 
 
 def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:

@@ -23,7 +23,7 @@ import numpy as np
 from . import _dtype
 from ._repr import tensor_repr
 from .autograd import engine
-from .autograd.function import _accumulator_for
+from .autograd.function import _accumulator_for, current_grad_fn
 
 
 class Size(tuple):
@@ -169,7 +169,15 @@ class Tensor:
         return self._data.nbytes
 
     def stride(self, dim: int | None = None) -> tuple | int:
-        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        """Element steps between neighbours along each dim (an empty tensor: contiguous ones)."""
+        if self._data.size == 0:
+            st, n = [], 1
+            for s in reversed(self._data.shape):
+                st.append(n)
+                n *= max(s, 1)
+            st = tuple(reversed(st))
+        else:
+            st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
 
     def is_contiguous(self) -> bool:
@@ -194,10 +202,14 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        self.requires_grad_(value)
+        self._set_requires_grad(value, "only Tensors of floating point and complex dtype")
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only; floating-point dtypes only)."""
+        return self._set_requires_grad(requires_grad, "only Tensors of floating point dtype")
+
+    def _set_requires_grad(self, requires_grad: bool, who: str) -> Tensor:
+        """Flag a leaf as requiring grad; ``who`` starts PyTorch's error for non-float dtypes."""
         if self.grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -207,10 +219,7 @@ class Tensor:
                 )
             return self
         if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
-                f"(got {self.dtype})"
-            )
+            raise RuntimeError(f"{who} can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -234,16 +243,19 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
-                    f"assigned grad expected to be a Tensor or None but got {type(value).__name__}"
+                    "assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
                 )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: grad {list(value.shape)} "
-                    f"vs tensor {list(self.shape)}"
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size"
                 )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
-                    f"assigned grad has data of a different type: {value.dtype} vs {self.dtype}"
+                    f"attempting to assign a gradient with dtype '{value.dtype.name}' to a tensor "
+                    f"with dtype '{self.dtype.name}'. The gradient must match the tensor's dtype."
                 )
         self._grad = value
 
@@ -264,7 +276,7 @@ class Tensor:
         """Keep ``.grad`` of this non-leaf tensor after backward (leaves always keep it)."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        fn = self.grad_fn
+        fn = current_grad_fn(self)
         if fn is None:
             return
         retain = getattr(fn, "_retain", None)
@@ -276,13 +288,14 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new grad."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
+        fn = current_grad_fn(self)
+        if fn is None:
             if self._hooks is None:
                 self._hooks = []
             self._hooks.append(hook)
             return _Handle(self._hooks, hook)
-        self.grad_fn._add_pre_hook(self._output_nr, hook)
-        return _Handle(self.grad_fn._pre_hooks[self._output_nr], hook)
+        fn._add_pre_hook(self._output_nr, hook)
+        return _Handle(fn._pre_hooks[self._output_nr], hook)
 
     def register_post_accumulate_grad_hook(self, hook: Any) -> _Handle:
         if self.grad_fn is not None:
@@ -372,11 +385,16 @@ class Tensor:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
+    def _scalar(self) -> Any:
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -384,7 +402,7 @@ class Tensor:
         return int(self.item())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __hash__(self) -> int:
         return id(self)

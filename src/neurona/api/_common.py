@@ -80,15 +80,20 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
 
 
 def dims_arg(dim: Any, ndim: int) -> tuple[int, ...] | None:
-    """Normalise ``dim`` (None, int, or sequence) to a tuple of non-negative axes."""
+    """Normalise ``dim`` (None, int, or sequence) to a tuple of non-negative axes.
+
+    A 0-d tensor accepts ``dim`` 0 or -1 (as PyTorch) but has no axis to reduce: the result is
+    then ``()``, which the reductions treat as "all of its one element".
+    """
     if dim is None:
         return None
     if isinstance(dim, (int, np.integer)):
-        return (_wrap_dim(int(dim), ndim),)
-    dims = tuple(_wrap_dim(int(d), ndim) for d in dim)
+        dims = (_wrap_dim(int(dim), ndim),)
+    else:
+        dims = tuple(_wrap_dim(int(d), ndim) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
-    return dims
+    return dims if ndim else ()
 
 
 def wrap_dim(dim: int, ndim: int) -> int:

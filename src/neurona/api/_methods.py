@@ -154,6 +154,11 @@ def bind(cls: type) -> None:
     b("__imul__", IP.mul_)
     b("__itruediv__", IP.div_)
     b("__ipow__", IP.pow_)
+    b("__ifloordiv__", IP.floor_divide_)
+    b("__imod__", IP.remainder_)
+    b("__iand__", IP.bitwise_and_)
+    b("__ior__", IP.bitwise_or_)
+    b("__ixor__", IP.bitwise_xor_)
 
     # properties
     cls.T = property(_getattr_T)
@@ -181,6 +186,7 @@ def bind(cls: type) -> None:
         b(name, getattr(IP, name))
     for name in ("new_tensor", "new_zeros", "new_ones", "new_empty", "new_full"):
         b(name, getattr(C, name))
+    b("where", lambda self, condition, other: P.where(condition, self, other))
     b("absolute_", IP.abs_)
     b("clip_", IP.clamp_)
     b("requires_grad_", cls.requires_grad_)
@@ -198,7 +204,7 @@ _PUBLIC = {
         "le", "gt", "ge", "not_equal", "less", "less_equal", "greater", "greater_equal",
         "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
         "bitwise_xor", "bitwise_not", "isnan", "isinf", "isposinf", "isneginf", "isfinite",
-        "isclose", "allclose", "equal", "where",
+        "isclose", "allclose", "equal",
     ],
     "reduction": [
         "sum", "nansum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
@@ -226,4 +232,5 @@ _INPLACE = [
     "sigmoid_", "tanh_", "relu_", "floor_", "ceil_", "round_", "trunc_", "sign_", "reciprocal_",
     "sin_", "cos_", "masked_fill_", "index_fill_", "scatter_", "scatter_add_", "zero_", "fill_",
     "copy_", "uniform_", "normal_", "bernoulli_", "exponential_", "random_", "fill_diagonal_",
+    "floor_divide_", "remainder_", "fmod_", "bitwise_and_", "bitwise_or_", "bitwise_xor_",
 ]

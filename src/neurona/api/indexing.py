@@ -58,12 +58,10 @@ def normalize_index(index: Any, shape: tuple) -> tuple[tuple, bool]:
     advanced = any(isinstance(i, np.ndarray) for i in items)
     if advanced:  # boolean masks -> integer arrays, so np.add.at can scatter gradients
         out = []
-        dim = 0
+        dim = 0  # the dim of the indexed tensor the next item applies to
+        rest = len(shape) - sum(_consumed(i) for i in items)  # the dims `...` stands for
         for i in items:
-            if isinstance(i, np.ndarray) and i.dtype == np.bool_:
-                if i.ndim == 0:
-                    out.append(i)
-                    continue
+            if isinstance(i, np.ndarray) and i.dtype == np.bool_ and i.ndim:
                 expected = shape[dim:dim + i.ndim]
                 if i.shape != tuple(expected):
                     raise IndexError(
@@ -71,13 +69,20 @@ def normalize_index(index: Any, shape: tuple) -> tuple[tuple, bool]:
                         f"the shape of the indexed tensor {list(shape)}"
                     )
                 out.extend(np.nonzero(i))
-                dim += i.ndim
             else:
                 out.append(i)
-                if i is not None and i is not Ellipsis:
-                    dim += 1
+            dim += rest if i is Ellipsis else _consumed(i)
         items = tuple(out)
     return items, advanced
+
+
+def _consumed(item: Any) -> int:
+    """How many dims of the indexed tensor an index item uses up (``...`` is counted apart)."""
+    if item is None or item is Ellipsis:
+        return 0
+    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+        return item.ndim
+    return 1
 
 
 def _bounds_error(e: IndexError, shape: tuple) -> IndexError:
@@ -254,15 +259,13 @@ def take(input: Tensor, index: Tensor) -> Tensor:
 
 
 def _sort_indices(arr: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """A stable argsort along ``axis``. NaN counts as the largest value (as PyTorch): last when
+    ascending, first when descending."""
     if not descending:
         return np.argsort(arr, axis=axis, kind="stable")
-    if arr.dtype == np.bool_:
-        key = ~arr
-    elif arr.dtype.kind == "u":
-        key = arr.max(initial=0) - arr
-    else:
-        key = -arr
-    return np.argsort(key, axis=axis, kind="stable")
+    if arr.dtype.kind != "f":  # ~x reverses the order of bools and of (un)signed ints, no overflow
+        return np.argsort(~arr, axis=axis, kind="stable")
+    return np.lexsort((-arr, ~np.isnan(arr)), axis=axis)  # NaN first, then by decreasing value
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> tuple:
@@ -314,7 +317,13 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
-    """Indices of the non-zero entries: an (n, ndim) tensor, or one tensor per dim."""
+    """Indices of the non-zero entries: an (n, ndim) tensor, or one tensor per dim.
+
+    A 0-d input has no dims: (1, 0) or (0, 0) indices, and as a tuple the indices of its
+    one-element view.
+    """
+    if input._data.ndim == 0 and not as_tuple:
+        return Tensor._wrap(np.zeros((int(input._data != 0), 0), np.int64))
     idx = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
     if as_tuple:
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in idx)

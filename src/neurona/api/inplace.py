@@ -5,6 +5,8 @@ array with a NumPy ``out=`` and bump the version counter: that is what optimizer
 initialisers use. Inside the graph, the new value is computed out of place from a copy of
 the old one and written back, and the tensor takes the new node as its ``grad_fn``
 (PyTorch's "rebase"): gradients then flow through the in-place op as through any other.
+An in-place change of a *view* is recorded on its base (:func:`_rebase_view`, PyTorch's
+``CopySlices``), so the base and every view of it see the new history.
 """
 
 from __future__ import annotations
@@ -14,12 +16,20 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype
 from .. import random as _random
+from ..autograd.function import regenerate_view, run, run_on, view_geometry
 from ..autograd.grad_mode import _Mode
+from ..ops import index as IO
+from ..ops import shape as SO
 from ..tensor import Tensor
 from . import pointwise as P
 from ._common import broadcast_error
 
+_OVERLAP_MSG = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
 _DT = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
        "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
@@ -33,34 +43,26 @@ def _needs_rebase(self: Tensor, *others: Any) -> bool:
     )
     if not involved:
         return False
-    if self._requires_grad and self.grad_fn is None:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation. "
-            "(Wrap the update in `with torch.no_grad():`, as optimizers do.)"
-        )
     base = self._base
-    if base is not None and (base._requires_grad or not self._requires_grad):
-        if base._requires_grad and base.grad_fn is None:
-            raise RuntimeError(
-                "a view of a leaf Variable that requires grad is being used in an in-place "
-                "operation."
-            )
+    if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(
-            "neurona does not record in-place operations on views of tensors in the graph; use "
-            "an out-of-place operation instead (e.g. build the result with torch.cat/stack or "
-            "index the base tensor directly: base[idx] = value)"
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
+    if self._requires_grad and self.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     return True
 
 
 def _rebase(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
     """Record ``self ← compute(old self)`` in the graph and write the result into ``self``."""
+    if not self._data.flags.writeable:
+        raise RuntimeError(_OVERLAP_MSG)
+    if self._base is not None:
+        return _rebase_view(self, compute)
     old = Tensor._wrap(self._data.copy())
     old._requires_grad = self._requires_grad
     old.grad_fn = self.grad_fn
     old._output_nr = self._output_nr
-    if self.grad_fn is None and self._requires_grad:  # pragma: no cover - refused earlier
-        old._accum = self._accum
     r = compute(old)
     _check_result(self, r._data)
     np.copyto(self._data, r._data, casting="unsafe")
@@ -68,7 +70,55 @@ def _rebase(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
     self._output_nr = r._output_nr
     self._requires_grad = r._requires_grad
     self._vc[0] += 1
+    _watch_output(r, self)
     return self
+
+
+def _watch_output(r: Tensor, self: Tensor) -> None:
+    """If ``r``'s node saved its output, watch ``self`` (which now holds it) instead, so a
+    later in-place change of ``self`` raises at backward, as in PyTorch (``y.exp_(); y.add_(1)``)."""
+    node = r.grad_fn
+    if node is not None and node.saves_output:
+        node._versions = tuple(
+            (self._vc, self._vc[0], *rec[2:]) if rec[0] is r._vc else rec for rec in node._versions
+        )
+
+
+def _rebase_view(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """An in-place change of a view ``v`` of ``base``, recorded on the base (PyTorch's
+    ``CopySlices``): with ``p`` the positions ``v`` reads in the flattened base,
+
+        base ← base.flatten() with [p] = compute(base.flatten()[p]),   v ← as_strided(base)
+
+    so the gradient reaching the new base flows to the old base outside ``p`` and through
+    ``compute`` inside it. Other views of the base see the new version and regenerate their
+    ``grad_fn`` when next used (:func:`~neurona.autograd.function.current_grad_fn`).
+    """
+    base = self._base
+    size, stride, offset = view_geometry(self, base)
+    pos = np.lib.stride_tricks.as_strided(
+        np.arange(base._data.size, dtype=np.int64)[offset:], size, tuple(8 * st for st in stride)
+    )
+    flat = run(SO.Reshape((-1,)), base)
+    old = run(IO.Index((pos,)), flat)  # a copy: compute may save it for backward
+    r = compute(old)
+    _check_result(self, r._data)
+    put = run_on(IO.IndexPut((pos,)), (flat, r), [flat._data, r._data.astype(flat._data.dtype)])
+    new_base = run(_CopySlices(base._data.shape), put)
+    np.copyto(self._data, r._data, casting="unsafe")
+    base.grad_fn = new_base.grad_fn
+    base._output_nr = 0
+    base._requires_grad = True
+    self._vc[0] += 1
+    regenerate_view(self)  # the view now reads the new base
+    _watch_output(r, self)
+    return self
+
+
+class _CopySlices(SO.Reshape):
+    """The last step of :func:`_rebase_view` (a reshape), under PyTorch's name for it."""
+
+    _name = "CopySlices"
 
 
 def _check_result(self: Tensor, result: np.ndarray) -> None:
@@ -90,14 +140,14 @@ def _ufunc_(ufunc: np.ufunc, self: Tensor, *operands: Any) -> Tensor:
     arr = self._data
     ops = [o._data if isinstance(o, Tensor) else o for o in operands]
     try:
-        ufunc(arr, *ops, out=arr, casting="same_kind")
+        try:
+            ufunc(arr, *ops, out=arr, casting="same_kind")
+        except OverflowError:  # a Python int outside an integer dtype: wraps around, as in C
+            ops = [np.asarray(o).astype(arr.dtype) if isinstance(o, int) else o for o in ops]
+            ufunc(arr, *ops, out=arr, casting="same_kind")
     except ValueError as e:
         if "read-only" in str(e):
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers "
-                "to a single memory location. Please clone() the tensor before performing the "
-                "operation."
-            ) from None
+            raise RuntimeError(_OVERLAP_MSG) from None
         shapes = [np.shape(o) for o in ops]
         full = np.broadcast_shapes(arr.shape, *shapes) if _bc(arr.shape, *shapes) else None
         if full is None:
@@ -106,7 +156,18 @@ def _ufunc_(ufunc: np.ufunc, self: Tensor, *operands: Any) -> Tensor:
             f"output with shape {list(arr.shape)} doesn't match the broadcast shape {list(full)}"
         ) from None
     except TypeError:
-        r = np.result_type(arr, *ops)
+        if ufunc is np.subtract and arr.dtype == np.bool_:
+            if all(np.asarray(o).dtype == np.bool_ for o in ops):
+                raise RuntimeError(
+                    "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                    "Use the `^` or `logical_xor()` operator instead."
+                ) from None
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            ) from None
+        wrapped = [Tensor._wrap(o) if isinstance(o, np.ndarray) else o for o in ops]
+        r = _dtype.result_type(self, *wrapped).np
         raise RuntimeError(
             f"result type {_DT.get(r.name, r.name)} can't be cast to the desired output type "
             f"{_DT.get(arr.dtype.name, arr.dtype.name)}"
@@ -130,17 +191,15 @@ def _generic_(self: Tensor, compute: Callable[[Tensor], Tensor], *others: Any) -
     prev = _Mode.enabled
     _Mode.enabled = False
     try:
-        r = compute(self)
+        with np.errstate(all="ignore"):  # an uncastable result raises below, without warnings
+            r = compute(self)
     finally:
         _Mode.enabled = prev
     _check_result(self, r._data)
     try:
         np.copyto(self._data, r._data, casting="unsafe")
     except ValueError:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        ) from None
+        raise RuntimeError(_OVERLAP_MSG) from None
     self._vc[0] += 1
     return self
 
@@ -148,11 +207,19 @@ def _generic_(self: Tensor, compute: Callable[[Tensor], Tensor], *others: Any) -
 # -- arithmetic (fast paths: used by every optimizer step) -----------------------------------
 
 
+def _check_alpha(self: Tensor, alpha: Any) -> None:
+    if isinstance(alpha, float) and self._data.dtype.kind != "f":
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+
+
 def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """self += alpha·other."""
     if _needs_rebase(self, other):
         return _rebase(self, lambda x: P.add(x, other, alpha=alpha))
     if alpha != 1:
+        _check_alpha(self, alpha)
         other = (other._data if isinstance(other, Tensor) else other) * alpha
     return _ufunc_(np.add, self, other)
 
@@ -162,6 +229,7 @@ def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     if _needs_rebase(self, other):
         return _rebase(self, lambda x: P.sub(x, other, alpha=alpha))
     if alpha != 1:
+        _check_alpha(self, alpha)
         other = (other._data if isinstance(other, Tensor) else other) * alpha
     return _ufunc_(np.subtract, self, other)
 
@@ -187,6 +255,23 @@ def div_(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tenso
 
 def pow_(self: Tensor, exponent: Any) -> Tensor:
     return _generic_(self, lambda x: P.pow(x, exponent), exponent)
+
+
+def _binary_(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
+    def method(self: Tensor, other: Any) -> Tensor:
+        return _generic_(self, lambda x: fn(x, other), other)
+
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place {fn.__name__}: ``self ← {fn.__name__}(self, other)``."
+    return method
+
+
+floor_divide_ = _binary_(P.floor_divide)
+remainder_ = _binary_(P.remainder)
+fmod_ = _binary_(P.fmod)
+bitwise_and_ = _binary_(P.bitwise_and)
+bitwise_or_ = _binary_(P.bitwise_or)
+bitwise_xor_ = _binary_(P.bitwise_xor)
 
 
 def addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
@@ -296,23 +381,23 @@ def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 
 
 def _fill_array(self: Tensor, values: np.ndarray | Any, others: tuple = ()) -> Tensor:
-    if _needs_rebase(self, *others):  # only a tensor value can carry a gradient here
-        from .creation import full_like
-
-        value = others[0]
-        return _rebase(self, lambda x: P.add(full_like(x, 0), value.expand_as(x)))
+    """``self[...] = values``. In the graph this is ``where(True, values, self)``: the old
+    values get a zero gradient, and a tensor ``values`` (``copy_``, ``fill_``), passed in
+    ``others``, receives the gradient (summed over the positions it was broadcast to)."""
+    if _needs_rebase(self, *others):
+        src = others[0].to(self.dtype) if others else Tensor._wrap(np.asarray(values, self._data.dtype))
+        return _rebase(self, lambda x: P.where(_TRUE, src, x))
     try:
         self._data[...] = values
     except ValueError as e:
         if "read-only" in str(e):
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers "
-                "to a single memory location. Please clone() the tensor before performing the "
-                "operation."
-            ) from None
+            raise RuntimeError(_OVERLAP_MSG) from None
         raise
     self._vc[0] += 1
     return self
+
+
+_TRUE = Tensor._wrap(np.ones((), np.bool_))
 
 
 def zero_(self: Tensor) -> Tensor:
@@ -335,29 +420,44 @@ def fill_(self: Tensor, value: Any) -> Tensor:
 def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor."""
     s = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
-    if not _bc(s._data.shape, self._data.shape) or np.broadcast_shapes(
-        s._data.shape, self._data.shape
-    ) != self._data.shape:
+    if not _bc(s._data.shape, self._data.shape):
+        raise broadcast_error(self._data.shape, s._data.shape)
+    full = np.broadcast_shapes(s._data.shape, self._data.shape)
+    if full != self._data.shape:
         raise RuntimeError(
-            f"The size of tensor a ({list(self._data.shape)}) must match the size of tensor b "
-            f"({list(s._data.shape)}): copy_ cannot broadcast {list(s._data.shape)} to "
-            f"{list(self._data.shape)}"
+            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+            f"{list(full)}"
         )
-    if _needs_rebase(self, s):
-        return _rebase(self, lambda x: s.expand(self._data.shape).to(self.dtype).clone())
-    return _fill_array(self, s._data)
+    return _fill_array(self, s._data, (s,))
+
+
+def _check_float(self: Tensor, kernel: str) -> None:
+    """PyTorch's error for sampling a continuous distribution into an integer/bool tensor."""
+    if self._data.dtype.kind != "f":
+        name = _DT.get(self._data.dtype.name, self._data.dtype.name)
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     """Fill with samples of U(a, b)."""
+    _check_float(self, "check_uniform_bounds")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
     rng = _random._np(generator)
     arr = self._data
     sample = rng.random(arr.shape, dtype=np.float64 if arr.dtype == np.float64 else np.float32)
-    return _fill_array(self, sample * (b - a) + a)
+    values = (sample * (b - a) + a).astype(arr.dtype, copy=False)
+    if b > a:  # rounding to the dtype (float16) may reach b: the range is [a, b)
+        top = np.nextafter(arr.dtype.type(b), arr.dtype.type(a))
+        np.minimum(values, top, out=values)
+    return _fill_array(self, values)
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
     """Fill with samples of N(mean, std²)."""
+    _check_float(self, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     rng = _random._np(generator)
     arr = self._data
     sample = rng.standard_normal(arr.shape, dtype=np.float64 if arr.dtype == np.float64 else np.float32)

@@ -29,12 +29,29 @@ from ._common import (
 def _tt(node, a: Tensor, b: Tensor) -> Tensor:
     """Run a binary node on two tensors (promoted to a common dtype)."""
     xa, xb = promoted_arrays(a, b)
+    return _run2(node, a, b, xa, xb)
+
+
+def _run2(node, a: Tensor, b: Tensor, xa: np.ndarray, xb: np.ndarray) -> Tensor:
+    """Run a binary node on the arrays ``xa``, ``xb`` of ``a``, ``b``; PyTorch's broadcast error."""
     try:
         return run_on(node, (a, b), [xa, xb])
     except ValueError as e:
         if "broadcast" in str(e):
             raise broadcast_error(xa.shape, xb.shape) from None
         raise
+
+
+def _promoted_operands(input: Any, other: Any, floating: bool = False) -> tuple:
+    """Two operands (tensors, arrays or Python scalars) as tensors, with their arrays in
+    PyTorch's result dtype — a Python scalar is a "wrapped number", so ``int32 tensor(0-d) % 2``
+    stays int32 — or the default float dtype if ``floating`` and the result is not one."""
+    ops = [x if is_scalar(x) else as_tensor_operand(x) for x in (input, other)]
+    d = _dtype.result_type(*ops)
+    if floating and not d.is_floating_point:
+        d = _dtype.get_default_dtype()
+    a, b = (as_tensor_operand(x) for x in ops)
+    return a, b, a._data.astype(d.np, copy=False), b._data.astype(d.np, copy=False)
 
 
 def _ts(node, t: Tensor, scalar: Any, true_div: bool = False) -> Tensor:
@@ -63,12 +80,13 @@ def _operand_error(name: str, a: Any, b: Any) -> TypeError:
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """input + alpha·other, broadcasting."""
+    """input + alpha·other, broadcasting (bool + bool stays bool: a logical or, as PyTorch)."""
     if isinstance(input, Tensor):
         if isinstance(other, Tensor):
             return _tt(A.Add(alpha), input, other)
         if is_scalar(other):
-            return _ts(A.AddScalar(other * alpha), input, other * alpha)
+            c = other if alpha == 1 else other * alpha  # True * 1 would turn a bool into an int
+            return _ts(A.AddScalar(c), input, c)
         if isinstance(other, np.ndarray):
             return _tt(A.Add(alpha), input, Tensor._wrap(other))
     elif isinstance(other, Tensor) and is_scalar(input):
@@ -154,8 +172,7 @@ def _rounded_div(input: Any, other: Any, mode: str) -> Tensor:
         raise ValueError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
         )
-    a, b = as_tensor_operand(input), as_tensor_operand(other)
-    xa, xb = promoted_arrays(a, b)
+    a, b, xa, xb = _promoted_operands(input, other)
     if xa.dtype.kind in "iu":
         if np.any(xb == 0):
             raise ZeroDivisionError("integer division by zero")
@@ -190,14 +207,12 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 
 def remainder(input: Any, other: Any) -> Tensor:
     """input − other·⌊input/other⌋ (the sign of ``other``, like Python's ``%``)."""
-    a, b = as_tensor_operand(input), as_tensor_operand(other)
-    return _tt(A.Remainder(), a, b)
+    return _run2(A.Remainder(), *_promoted_operands(input, other))
 
 
 def fmod(input: Any, other: Any) -> Tensor:
     """input − other·trunc(input/other) (the sign of ``input``, like C's fmod)."""
-    a, b = as_tensor_operand(input), as_tensor_operand(other)
-    return _tt(A.Fmod(), a, b)
+    return _run2(A.Fmod(), *_promoted_operands(input, other))
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -232,11 +247,9 @@ fmin = minimum
 
 
 def atan2(input: Tensor, other: Tensor) -> Tensor:
-    """atan2(input, other): the angle of the point (other, input)."""
-    a, b = as_tensor_operand(input), as_tensor_operand(other)
-    if a._data.dtype.kind != "f":
-        a = Tensor._wrap(float_array(a))
-    return _tt(A.Atan2(), a, b)
+    """atan2(input, other): the angle of the point (other, input), in the promoted dtype
+    (the default float dtype for two integer operands)."""
+    return _run2(A.Atan2(), *_promoted_operands(input, other, floating=True))
 
 
 arctan2 = atan2

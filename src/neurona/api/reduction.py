@@ -131,6 +131,12 @@ def _max_min(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
         node = R.AMax(None, False) if largest else R.AMin(None, False)
         node._name = "MaxBackward1" if largest else "MinBackward1"
         return run(node, input)
+    if input.ndim == 0:  # dim 0 or -1 of a scalar: the value itself, at index 0
+        wrap_dim(dim, 0)
+        node = R.AMax(None, False) if largest else R.AMin(None, False)
+        node._name = "MaxBackward0" if largest else "MinBackward0"
+        result = max_result if largest else min_result
+        return result(run(node, input), Tensor._wrap(np.zeros((), np.int64)))
     node = R.MaxDim(wrap_dim(dim, input.ndim), keepdim, largest)
     if not largest:
         node._name = "MinBackward0"
@@ -191,6 +197,8 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     if dtype is None and arr.dtype.kind in "biu":
         arr = arr.astype(np.int64)
     axis = None if dim is None else wrap_dim(dim, arr.ndim)
+    if arr.ndim == 0:  # dim 0 or -1 of a scalar names its one element
+        axis = None
     return run_on(R.Prod(axis, keepdim), (input,), [arr])
 
 
@@ -199,10 +207,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     arr = _input_for(input, dtype)
     if dtype is None and arr.dtype.kind in "biu":
         arr = arr.astype(np.int64)
-    ax = wrap_dim(dim, arr.ndim)
-    if arr.ndim == 0:
-        return run_on(R.Cumsum(None), (input,), [arr.reshape(())])
-    return run_on(R.Cumsum(ax), (input,), [arr])
+    return run_on(R.Cumsum(wrap_dim(dim, arr.ndim)), (input,), [arr])
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:

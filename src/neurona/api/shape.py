@@ -333,7 +333,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
         step = int(split_size_or_sections)
         if step <= 0 and size > 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got {size}")
-        sizes = [min(step, size - s) for s in range(0, size, step)] if step else [0]
+        sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != size:
@@ -363,11 +363,14 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
-    """At most ``chunks`` pieces of equal size (the last may be smaller)."""
+    """At most ``chunks`` pieces of equal size (the last may be smaller); an empty ``dim`` gives
+    ``chunks`` empty pieces, as PyTorch."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = input._data.shape[wrap_dim(dim, input._data.ndim)]
-    step = max(-(-size // chunks), 1)
+    if size == 0:
+        return split(input, [0] * chunks, dim)
+    step = -(-size // chunks)
     return split(input, step, dim)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import function as _function
-from .function import AccumulateGrad, Node, check_versions
+from .function import AccumulateGrad, Node, check_versions, current_grad_fn
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -47,12 +47,16 @@ def sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad
 
 
-def _root(t: Any) -> tuple[Node, int]:
+def _root(t: Any, i: int = 0) -> tuple[Node, int]:
+    """The node and output index a root tensor's gradient enters the graph at."""
     if not t._requires_grad:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    if t.grad_fn is None:
+        raise RuntimeError(
+            f"element {i} of tensors does not require grad and does not have a grad_fn"
+        )
+    fn = current_grad_fn(t)
+    if fn is None:
         return t._accumulator(), 0
-    return t.grad_fn, t._output_nr
+    return fn, t._output_nr
 
 
 def execute(
@@ -255,9 +259,9 @@ def backward(
     elif isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,)
     roots = []
-    for t, g in zip(tensors, grad_tensors):
-        node, nr = _root(t)
-        roots.append((node, nr, _initial_grad(t, g)))
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        node, nr = _root(t, i)
+        roots.append((node, nr, _initial_grad(t, g, i)))
     only = None
     if inputs is not None:
         inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
@@ -265,7 +269,8 @@ def backward(
     execute(roots, bool(retain_graph), accumulate_into=only)
 
 
-def _initial_grad(t: Any, g: Any) -> np.ndarray:
+def _initial_grad(t: Any, g: Any, i: int = 0) -> np.ndarray:
+    """d(root)/d(root): ones for a one-element root, else the given ``gradient`` (same shape)."""
     Tensor = _function.Tensor
 
     if g is None:
@@ -275,8 +280,8 @@ def _initial_grad(t: Any, g: Any) -> np.ndarray:
     arr = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=t._data.dtype)
     if arr.shape != t._data.shape:
         raise RuntimeError(
-            f"Mismatch in shape: grad_output[0] has a shape of {list(arr.shape)} and output[0] "
-            f"has a shape of {list(t._data.shape)}."
+            f"Mismatch in shape: grad_output[{i}] has a shape of neurona.Size({list(arr.shape)}) "
+            f"and output[{i}] has a shape of neurona.Size({list(t._data.shape)})."
         )
     return arr.astype(t._data.dtype, copy=False)
 
@@ -302,24 +307,26 @@ def grad(
         grad_outputs = (None,) * len(outputs)
     elif isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,)
+    roots = [(*_root(t, i), _initial_grad(t, g, i))
+             for i, (t, g) in enumerate(zip(outputs, grad_outputs))]
     capture = {}
     for i, x in enumerate(inputs):
         if not x._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-        key = (x._accumulator(), 0) if x.grad_fn is None else (x.grad_fn, x._output_nr)
+        fn = current_grad_fn(x)
+        key = (x._accumulator(), 0) if fn is None else (fn, x._output_nr)
         capture[key] = i
-    roots = [(*_root(t), _initial_grad(t, g)) for t, g in zip(outputs, grad_outputs)]
     captured = execute(roots, bool(retain_graph), capture=capture)
     result = []
-    for x, g in zip(inputs, captured):
+    for i, (x, g) in enumerate(zip(inputs, captured)):
         if g is None:
             if materialize_grads:
                 result.append(Tensor._wrap(np.zeros_like(x._data)))
                 continue
             if not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
             result.append(None)
         else:

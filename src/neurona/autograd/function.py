@@ -16,7 +16,9 @@ a leaf's ``.grad``).
 grad mode is on and an input requires grad, records the node as the result's ``grad_fn``.
 The node remembers, per input, the next node to call (the input's own ``grad_fn``, or an
 :class:`AccumulateGrad` for a leaf), and the version of every tensor its backward reads,
-so modifying one in place before backward raises PyTorch's error.
+so modifying one in place before backward raises PyTorch's error. A view's ``grad_fn``
+records its base's version too: after the base changes in place, the view's history is
+regenerated from the base's new one before use (:func:`current_grad_fn`).
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def run_on(node: Node, inputs: tuple, arrays: list) -> Any:
         src = inputs[0]
         res._vc = src._vc
         res._base = src if src._base is None else src._base
+        node._view_version = src._vc[0]  # the base's version this grad_fn describes
     if not _Mode.enabled:
         return res
     for t in inputs:
@@ -132,7 +135,7 @@ def _link(node: Node, inputs: tuple) -> None:
     need = []
     for t in inputs:
         if t._requires_grad:
-            fn = t.grad_fn
+            fn = t.grad_fn if t._base is None else current_grad_fn(t)
             if fn is None:
                 nxt.append((t._accumulator(), 0, t._data.shape, t._data.dtype))
             else:
@@ -144,6 +147,49 @@ def _link(node: Node, inputs: tuple) -> None:
     node.next = tuple(nxt)
     node.needs_input_grad = tuple(need)
     node._versions = tuple(_version_record(inputs[i], f"input {i}") for i in node.saves)
+
+
+def current_grad_fn(t: Any) -> Node | None:
+    """``t.grad_fn``, regenerated first if ``t`` is a view whose base changed in place since.
+
+    A view's ``grad_fn`` describes how it was read from its base at the base's version then.
+    After an in-place change of the base (or of another view of it), the base has a new
+    history; the view is then ``as_strided(base)`` of the *new* base (PyTorch regenerates
+    views the same way, as ``AsStridedBackward0``).
+    """
+    fn = t.grad_fn
+    if t._base is None or fn is None or fn.__dict__.get("_view_version", t._vc[0]) == t._vc[0]:
+        return fn
+    return regenerate_view(t)
+
+
+def regenerate_view(t: Any) -> Node | None:
+    """Make view ``t``'s ``grad_fn`` ``as_strided`` of its base's current history."""
+    from ..ops.shape import AsStrided
+
+    prev = _Mode.enabled
+    _Mode.enabled = True
+    try:
+        regen = run(AsStrided(*view_geometry(t, t._base)), t._base)
+    finally:
+        _Mode.enabled = prev
+    t.grad_fn = regen.grad_fn
+    t._output_nr = 0
+    t._requires_grad = regen._requires_grad
+    return t.grad_fn
+
+
+def view_geometry(view: Any, base: Any) -> tuple:
+    """``(size, stride, offset)`` in elements of ``view`` inside its C-contiguous ``base``."""
+    b, v = base._data, view._data
+    if not b.flags.c_contiguous:
+        raise RuntimeError(
+            "neurona records in-place changes through views only for views of contiguous "
+            f"tensors; this view's base (shape {list(b.shape)}) is not contiguous. Use an "
+            "out-of-place operation, or call .contiguous() before taking the view."
+        )
+    isz = b.itemsize
+    return v.shape, tuple(st // isz for st in v.strides), (v.ctypes.data - b.ctypes.data) // isz
 
 
 def check_versions(node: Node) -> None:
@@ -175,7 +221,7 @@ class FunctionCtx(Node):
 
     @property
     def saved_tensors(self) -> tuple:
-        if self._freed:
+        if getattr(self, "_freed", False):  # a slot: unset until the graph is released
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved "
                 "tensors after they have already been freed). Specify retain_graph=True."

@@ -75,7 +75,8 @@ class Div(Node):
 
 
 class Pow(Node):
-    """z = aᵇ;  ∂z/∂a = b·aᵇ⁻¹,  ∂z/∂b = aᵇ·ln a (0 where a = 0 and b ≥ 0, as PyTorch)."""
+    """z = aᵇ;  ∂z/∂a = b·aᵇ⁻¹ (0 where b = 0),  ∂z/∂b = aᵇ·ln a (0 where a = 0 and b ≥ 0,
+    as PyTorch)."""
 
     _name = "PowBackward1"
     saves = (0, 1)
@@ -93,9 +94,9 @@ class Pow(Node):
         if need[0]:
             ga = g * np.where(b == 0, 0.0, b * np.power(a, b - 1)).astype(g.dtype, copy=False)
         if need[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.log(a)
-            gb = g * np.where((a == 0) & (b >= 0), 0.0, self.out * log_a).astype(g.dtype, copy=False)
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0·ln 0 is masked out below
+                out_log_a = self.out * np.log(a)
+            gb = g * np.where((a == 0) & (b >= 0), 0.0, out_log_a).astype(g.dtype, copy=False)
         return ga, gb
 
 
@@ -370,7 +371,11 @@ class Clamp(Node):
 
 
 class ClampTensor(Node):
-    """Clamp with tensor bounds: z = min(max(x, lo), hi); gradients to whichever is selected."""
+    """Clamp with tensor bounds: z = min(max(x, lo), hi) (so z = hi where lo > hi).
+
+    As PyTorch: ∂z/∂x = 1 where lo ≤ x ≤ hi;  ∂z/∂lo = 1 where x < lo < hi (with a max:
+    where x < lo);  ∂z/∂hi = 1 where x > hi or lo > hi. Where x < lo = hi nobody gets it.
+    """
 
     _name = "ClampBackward0"
     saves = (0, 1, 2)
@@ -390,15 +395,21 @@ class ClampTensor(Node):
     def backward(self, g):
         x, lo, hi = self.x, self.lo, self.hi
         zero = np.zeros((), g.dtype)
-        below = (x < lo) if self.has_lo else np.zeros((), bool)
-        above = (x > hi) if self.has_hi else np.zeros((), bool)
-        if self.has_lo and self.has_hi:
-            above = above | (lo > hi)  # torch: hi wins when lo > hi
-            below = below & ~above
-        gx = np.where(below | above, zero, g)
-        glo = np.where(below, g, zero) if self.has_lo else None
-        ghi = np.where(above, g, zero) if self.has_hi else None
-        return gx, glo, ghi
+        inside = np.ones((), bool)
+        glo = ghi = None
+        if self.has_lo:
+            inside = inside & (x >= lo)
+            below = x < lo
+            if self.has_hi:
+                below &= lo < hi
+            glo = np.where(below, g, zero)
+        if self.has_hi:
+            inside = inside & (x <= hi)
+            above = x > hi
+            if self.has_lo:
+                above |= lo > hi
+            ghi = np.where(above, g, zero)
+        return np.where(inside, g, zero), glo, ghi
 
 
 class Addcmul(Node):

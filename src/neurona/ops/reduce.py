@@ -38,7 +38,7 @@ class Sum(Node):
 
 
 class Mean(Node):
-    """z = (1/N) Σ x over ``axes``;  ∂z/∂x = 1/N."""
+    """z = (1/N) Σ x over ``axes`` (NaN when N = 0, silently, as PyTorch);  ∂z/∂x = 1/N."""
 
     _name = "MeanBackward1"
 
@@ -48,11 +48,18 @@ class Mean(Node):
     def forward(self, x):
         self.shape = x.shape
         self.n = _count(x.shape, self.axes)
-        return np.mean(x, axis=self.axes, keepdims=self.keepdim)
+        return _mean(x, self.axes, self.keepdim, self.n)
 
     def backward(self, g):
-        g = _expand_back(g, self.shape, self.axes, self.keepdim) / self.n
+        with np.errstate(divide="ignore", invalid="ignore"):  # N = 0: x is empty, so is ∂z/∂x
+            g = _expand_back(g, self.shape, self.axes, self.keepdim) / self.n
         return np.broadcast_to(g, self.shape)
+
+
+def _mean(x: np.ndarray, axes, keepdims: bool, n: int) -> np.ndarray:
+    """Σ x / n over ``axes``; unlike ``np.mean``, no warning for an empty slice (0/0 = NaN)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.sum(x, axis=axes, keepdims=keepdims) / np.asarray(n, x.dtype))
 
 
 def _count(shape: tuple, axes) -> int:
@@ -76,7 +83,7 @@ class Var(Node):
     def forward(self, x):
         n = _count(x.shape, self.axes)
         self.denom = max(n - self.correction, 0)
-        self.centered = x - np.mean(x, axis=self.axes, keepdims=True)
+        self.centered = x - _mean(x, self.axes, True, n)
         ss = np.sum(self.centered * self.centered, axis=self.axes, keepdims=self.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
             return ss / np.asarray(self.denom, dtype=x.dtype)
@@ -89,7 +96,7 @@ class Var(Node):
 
 
 class Std(Var):
-    """z = √var(x);  ∂z/∂x = (x − x̄) / ((N − correction)·z)."""
+    """z = √var(x);  ∂z/∂x = (x − x̄) / ((N − correction)·z), and 0 where z = 0 (as PyTorch)."""
 
     _name = "StdBackward0"
     saves_output = True
@@ -102,7 +109,8 @@ class Std(Var):
         g = _expand_back(g, self.centered.shape, self.axes, self.keepdim)
         out = _expand_back(self.out, self.centered.shape, self.axes, self.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * self.centered / (out * np.asarray(self.denom, dtype=g.dtype))
+            scale = self.centered / (out * np.asarray(self.denom, dtype=g.dtype))
+        return g * np.where(out == 0, np.zeros((), scale.dtype), scale)
 
 
 class AMax(Node):
@@ -205,7 +213,8 @@ def _exclusive_products(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 class Cumsum(Node):
-    """zᵢ = Σ_{j≤i} xⱼ;  ∂L/∂xⱼ = Σ_{i≥j} gᵢ (a reversed cumulative sum)."""
+    """zᵢ = Σ_{j≤i} xⱼ;  ∂L/∂xⱼ = Σ_{i≥j} gᵢ (a reversed cumulative sum). A 0-d x is its own
+    running sum."""
 
     _name = "CumsumBackward0"
 
@@ -213,9 +222,13 @@ class Cumsum(Node):
         self.axis, self.dtype = axis, dtype
 
     def forward(self, x):
+        if x.ndim == 0:
+            return x.astype(self.dtype or x.dtype, copy=True)
         return np.cumsum(x, axis=self.axis, dtype=self.dtype)
 
     def backward(self, g):
+        if g.ndim == 0:
+            return g
         ax = self.axis
         return np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax)
 
@@ -260,6 +273,9 @@ class Softmax(Node):
 
     def forward(self, x):
         ax = self.axis
+        if x.size == 0:  # nothing to normalise (np.max has no identity)
+            self.out = x.copy()
+            return self.out
         e = np.exp(x - np.max(x, axis=ax, keepdims=True))
         e /= np.sum(e, axis=ax, keepdims=True)
         self.out = e
@@ -281,6 +297,9 @@ class LogSoftmax(Node):
 
     def forward(self, x):
         ax = self.axis
+        if x.size == 0:  # nothing to normalise (np.max has no identity)
+            self.out = x.copy()
+            return self.out
         shifted = x - np.max(x, axis=ax, keepdims=True)
         shifted -= np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True))
         self.out = shifted
