@@ -103,6 +103,27 @@ def run(node: Node, *inputs: Any) -> Any:
     return run_on(node, inputs, [t._data for t in inputs])
 
 
+def run_many(node: Node, *inputs: Any) -> tuple:
+    """Run a node whose forward returns a tuple of arrays; one tensor per output.
+
+    ``backward`` then receives one gradient per output (zeros for outputs that were not
+    used) and returns one per input.
+    """
+    outs = node.forward(*[t._data for t in inputs])
+    results = tuple(Tensor._wrap(np.asarray(o)) for o in outs)
+    node.n_outputs = len(results)
+    if not _Mode.enabled or not any(t._requires_grad for t in inputs):
+        return results
+    _link(node, inputs)
+    node._out_meta = tuple((r._data.shape, r._data.dtype) for r in results)
+    for i, r in enumerate(results):
+        if r._data.dtype.kind == "f":
+            r._requires_grad = True
+            r.grad_fn = node
+            r._output_nr = i
+    return results
+
+
 def run_on(node: Node, inputs: tuple, arrays: list) -> Any:
     """Like :func:`run`, with the arrays given (e.g. converted to the result dtype)."""
     out = node.forward(*arrays)
