@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype
 from .. import random as _random
+from ..api import creation as C
 from ..api import pointwise as P
 from ..api import reduction as R
 from ..api import shape as S
@@ -41,20 +43,54 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(
             f"mat1 and mat2 must have the same dtype, but got {input.dtype} and {weight.dtype}"
         )
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(
+            f"self and mat2 must have the same dtype, but got {_type_name(bias)} and {_type_name(input)}"
+            f" (linear's bias is {bias.dtype}, its input {input.dtype})"
+        )
+    if bias is not None and bias.ndim > 1 or bias is not None and bias.numel() not in (1, w.shape[0]):
+        raise RuntimeError(
+            f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
+            f"({bias.shape[-1] if bias.ndim else 1}): linear's bias has shape {list(bias.shape)}, "
+            f"expected [{w.shape[0]}] (out_features)"
+        )
     if bias is None:
         return run(Fu.Linear(), input, weight)
     return run(Fu.Linear(), input, weight, bias)
 
 
+def _same_dtype(what: str, input: Tensor, **others: Tensor | None) -> None:
+    """PyTorch's normalisation layers refuse mixed dtypes (no silent promotion)."""
+    for name, t in others.items():
+        if t is not None and t.dtype != input.dtype:
+            raise RuntimeError(
+                f"mixed dtype (CPU): all inputs must share same datatype. ({what}: the input is "
+                f"{input.dtype} but {name} is {t.dtype}; convert the module with .to(dtype) or "
+                "the input)"
+            )
+
+
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y_k = x1ᵀ W_k x2 + b_k."""
+    """y_k = x1ᵀ W_k x2 + b_k, with W (out, in1, in2)."""
     from ..api.linalg import einsum
+
+    tensors = {k: t for k, t in (("input1", input1), ("input2", input2), ("weight", weight),
+                                 ("bias", bias)) if t is not None}
+    if len({t.dtype for t in tensors.values()}) > 1:
+        got = ", ".join(f"{k}: {str(t.dtype).rsplit('.', 1)[-1]}" for k, t in tensors.items())
+        raise RuntimeError(f"All tensors must have the same dtype, got {got}")
 
     out = einsum("...i,kij,...j->...k", input1, weight, input2)
     return out if bias is None else out + bias
 
 
 # -- activations -----------------------------------------------------------------------------
+
+
+def _float_kernel(input: Tensor, kernel: str) -> None:
+    """PyTorch implements most activations for floating dtypes only: the same error here."""
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
 
 
 def _maybe_inplace(input: Tensor, fn: Any, inplace: bool) -> Tensor:
@@ -82,26 +118,35 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope·x."""
+    _float_kernel(input, "leaky_relu_cpu")
     return _maybe_inplace(input, lambda t: run(Act.LeakyRelu(negative_slope), t), inplace)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """x if x > 0 else a·x, with one learned a per channel (dim 1) or a single shared one."""
-    if weight.numel() != 1:
-        c = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    """x if x > 0 else a·x, with one learned a per channel (dim 1) or a single shared one
+    (inputs with fewer than 2 dims have one channel)."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            f"prelu: Type promoting not supported. Got {_type_name(input)} and {_type_name(weight)}"
+        )
+    if weight.numel() == 1:
+        weight = S.reshape(weight, [1] * input.ndim)  # keeps a 0-d input 0-d
+    else:
+        c = input.shape[1] if input.ndim >= 2 else 1  # below 2-D there is no channel dim
         if weight.numel() != c:
             raise RuntimeError(
                 f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                 f"{weight.numel()} and channel size = {c}."
             )
         shape = [1] * input.ndim
-        shape[1 if input.ndim >= 2 else 0] = c
+        shape[1] = c
         weight = S.reshape(weight, shape)
     return run(Act.PRelu(), input, weight)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else α(eˣ − 1)."""
+    _float_kernel(input, "elu_cpu")
     return _maybe_inplace(input, lambda t: run(Act.Elu(alpha), t), inplace)
 
 
@@ -111,10 +156,12 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale·elu(x, α) with PyTorch's constants (self-normalising)."""
+    _float_kernel(input, "elu_cpu")
     return _maybe_inplace(input, lambda t: run(Act.Elu(_SELU_ALPHA, _SELU_SCALE), t), inplace)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    _float_kernel(input, "elu_cpu")
     return _maybe_inplace(input, lambda t: run(Act.Celu(alpha), t), inplace)
 
 
@@ -122,16 +169,19 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x) (``approximate='tanh'``: the tanh approximation)."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got '{approximate}'")
+    _float_kernel(input, "GeluKernelImpl")
     return run(Act.Gelu(approximate), input)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x·σ(x) (swish)."""
+    _float_kernel(input, "silu_cpu")
     return _maybe_inplace(input, lambda t: run(Act.Silu(), t), inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·tanh(softplus(x))."""
+    _float_kernel(input, "mish_cpu")
     return _maybe_inplace(input, lambda t: run(Act.Mish(), t), inplace)
 
 
@@ -150,25 +200,31 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    _float_kernel(input, "hardsigmoid_cpu")
     return _maybe_inplace(input, lambda t: run(Act.Hardsigmoid(), t), inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    _float_kernel(input, "hardswish_cpu")
     return _maybe_inplace(input, lambda t: run(Act.Hardswish(), t), inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1/β)·log(1 + e^(βx)), linear above ``threshold``."""
+    _float_kernel(input, "softplus_cpu")
     return run(Act.Softplus(beta, threshold), input)
 
 
 def softsign(input: Tensor) -> Tensor:
-    """x/(1 + |x|)."""
+    """x/(1 + |x|) (integer inputs are computed in the default float dtype, as PyTorch)."""
+    if input._data.dtype.kind != "f":
+        input = input.to(_dtype.get_default_dtype())
     return run(Act.Softsign(), input)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log σ(x), stable."""
+    _float_kernel(input, "log_sigmoid_cpu")
     return run(Act.LogSigmoid(), input)
 
 
@@ -181,12 +237,14 @@ def tanhshrink(input: Tensor) -> Tensor:
     return input - P.tanh(input)
 
 
-def _softmax_dim(ndim: int, name: str) -> int:
+def _softmax_dim(ndim: int, name: str, stacklevel: int) -> int:
+    """PyTorch's legacy implicit dim (0 for 0-, 1- and 3-D inputs, else 1), with its warning
+    pointing ``stacklevel`` frames up (3: the caller of F.softmax; 5: of a Softmax module)."""
     warnings.warn(
         f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
         "dim=X as an argument.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
     return 0 if ndim in (0, 1, 3) else 1
 
@@ -195,14 +253,18 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
             dtype: Any = None) -> Tensor:
     """eˣⁱ / Σⱼ eˣʲ along ``dim``."""
     if dim is None:
-        dim = _softmax_dim(input.ndim, "softmax")
+        dim = _softmax_dim(input.ndim, "softmax", _stacklevel)
+    if dtype is None:
+        _float_kernel(input, "softmax_lastdim_kernel_impl")
     return R.softmax(input, dim, dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
             dtype: Any = None) -> Tensor:
     if dim is None:
-        dim = _softmax_dim(input.ndim, "softmin")
+        dim = _softmax_dim(input.ndim, "softmin", _stacklevel)
+    if dtype is None:
+        _float_kernel(input, "softmin_lastdim_kernel_impl")
     return R.softmax(-input, dim, dtype)
 
 
@@ -210,11 +272,14 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
                 dtype: Any = None) -> Tensor:
     """xᵢ − log Σⱼ eˣʲ along ``dim``."""
     if dim is None:
-        dim = _softmax_dim(input.ndim, "log_softmax")
+        dim = _softmax_dim(input.ndim, "log_softmax", _stacklevel)
+    if dtype is None:
+        _float_kernel(input, "log_softmax_lastdim_kernel_impl")
     return R.log_softmax(input, dim, dtype)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
+    _float_kernel(input, "glu_cpu")
     a, b = S.chunk(input, 2, dim)
     return a * P.sigmoid(b)
 
@@ -241,12 +306,13 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return _maybe_inplace(input, lambda t: run(Fu.Dropout(mask), t), inplace)
 
 
-def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool, batched_ndim: int) -> Tensor:
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool, lead: int) -> Tensor:
+    """Zero whole feature maps: one Bernoulli draw per index of the first ``lead`` dims
+    (sample, channel), shared by every position after them; kept ones scaled by 1/(1 − p)."""
     _check_p(p)
     if not training or p == 0.0:
         return input
     arr = input._data
-    lead = 2 if arr.ndim == batched_ndim else 1
     shape = arr.shape[:lead] + (1,) * (arr.ndim - lead)
     if p == 1.0:
         mask = np.zeros(shape, arr.dtype)
@@ -257,13 +323,38 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool, bat
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels: input (N, C, L) or (C, L)."""
-    return _feature_dropout(input, p, training, inplace, 3)
+    """Zero whole channels: input (N, C, L) or unbatched (C, L)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+            "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs)."
+        )
+    return _feature_dropout(input, p, training, inplace, input.ndim - 1)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels: input (N, C, H, W) or (C, H, W)."""
-    return _feature_dropout(input, p, training, inplace, 4)
+    """Zero whole channels of (N, C, H, W). As PyTorch, a 3-D input is read as (N, C, L)
+    (with a warning), and other ranks warn that they are deprecated."""
+    if input.ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout2d exists to provide channel-wise"
+            " dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional "
+            "batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2,
+        )
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+            "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
+            "dim. This behavior will change in a future release to interpret the input as one "
+            "without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+            "dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    return _feature_dropout(input, p, training, inplace, 2)
 
 
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
@@ -292,6 +383,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
             f"Given normalized_shape={list(shape)}, expected input with shape [*, "
             f"{', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}"
         )
+    _same_dtype("layer_norm", input, weight=weight, bias=bias)
     inputs = [input] + [t for t in (weight, bias) if t is not None]
     node = Fu.LayerNorm(len(shape), eps)
     if weight is None and bias is not None:
@@ -309,14 +401,31 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     """
     x = input._data
     if x.ndim < 2:
-        raise ValueError(f"expected at least 2D input (got {x.ndim}D input)")
+        raise RuntimeError(
+            f"batch_norm: expected an input of at least 2 dims (N, C, ...), got shape {list(input.shape)}"
+        )
     c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(
+                f"{name} should contain {c} elements not {t.numel()} (the input {list(input.shape)} "
+                f"has {c} channels in dim 1)"
+            )
+    _same_dtype("batch_norm", input, weight=weight, bias=bias, running_mean=running_mean,
+                running_var=running_var)
+    shape = [1, c] + [1] * (x.ndim - 2)
     if training:
-        n = x.size // max(c, 1)
-        if n <= 1:
+        n = x.size // c if c else 0
+        if n == 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {input.shape}"
             )
+        if n == 0:  # an empty batch: nothing to normalise, the statistics stay as they are
+            out = input * 1.0
+            if weight is not None:
+                out = out * S.reshape(weight, shape)
+            return out if bias is None else out + S.reshape(bias, shape)
         node = Fu.BatchNorm(eps)
         if weight is not None and bias is not None:
             out = run(node, input, weight, bias)
@@ -338,7 +447,6 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         return out
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-    shape = [1, c] + [1] * (x.ndim - 2)
     mean = S.reshape(running_mean, shape)
     inv = P.rsqrt(S.reshape(running_var, shape) + eps)
     out = (input - mean) * inv
@@ -349,18 +457,31 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return out
 
 
-def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
-    """x / max(‖x‖_p, eps) along ``dim``."""
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Tensor | None = None) -> Tensor:
+    """v / max(‖v‖_p, eps) for each vector v along ``dim``."""
     n = R.norm(input, p, dim, keepdim=True)
-    return input / P.clamp(n, min=eps)
+    result = input / P.clamp(n, min=eps)
+    if out is None:
+        return result
+    from ..api.inplace import copy_
+
+    return copy_(out, result)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """x1·x2 / max(‖x1‖·‖x2‖, eps) along ``dim`` (broadcasting)."""
-    dot = R.sum(x1 * x2, dim)
-    n1 = R.norm(x1, 2, dim)
-    n2 = R.norm(x2, 2, dim)
-    return dot / P.clamp(n1 * n2, min=eps)
+    """Σ (x1/max(‖x1‖, eps))·(x2/max(‖x2‖, eps)) along ``dim`` (broadcasting), as PyTorch.
+
+    As in PyTorch the clamp of each norm does not enter the gradient: it flows through
+    ‖x‖ as if unclamped (a straight-through clamp).
+    """
+    def clamped_norm(x: Tensor) -> Tensor:
+        n = R.norm(x, 2, dim, keepdim=True)
+        return n + (P.clamp(n, min=eps) - n).detach()
+
+    if x1.shape != x2.shape:  # the norms are those of the broadcast vectors
+        x1, x2 = S.broadcast_tensors(x1, x2)
+    return R.sum((x1 / clamped_norm(x1)) * (x2 / clamped_norm(x2)), dim)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
@@ -374,9 +495,15 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """Rows of ``weight`` at the integer indices ``input``."""
+    """Rows of ``weight`` at the integer indices ``input``.
+
+    ``padding_idx``: that row gets no gradient. ``max_norm``: the looked-up rows whose
+    ``norm_type``-norm exceeds it are first rescaled in place to norm ``max_norm``.
+    ``scale_grad_by_freq``: row gradients divided by the index's count in ``input``.
+    ``sparse`` is accepted, but the gradient is dense (neurona has no sparse tensors).
+    """
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
-    if idx.dtype.kind not in "iu":
+    if idx.dtype.name not in ("int64", "int32"):
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
             f"Long, Int; but got {input.dtype} instead (while checking arguments for embedding)"
@@ -388,11 +515,14 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             f"index out of range in self: embedding index {bad} is not in [0, {num}) "
             f"(the table has num_embeddings={num} rows)"
         )
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += num
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            padding_idx += num
     if max_norm is not None:
         _renorm_rows(weight, idx, max_norm, norm_type)
-    return run(Fu.Embedding(idx, padding_idx), weight)
+    return run(Fu.Embedding(idx, padding_idx, scale_grad_by_freq), weight)
 
 
 def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
@@ -416,8 +546,10 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last ``len(pad)//2`` dims: pad = (left, right, top, bottom, ...), last dim first.
 
-    ``mode``: 'constant' (with ``value``, default 0), 'reflect', 'replicate' or 'circular'.
-    Negative pads crop.
+    ``mode``: 'constant' (with ``value``, default 0) on any input; 'reflect' (mirror without
+    repeating the edge), 'replicate' (repeat the edge) and 'circular' (wrap around) pad 1, 2
+    or 3 trailing dims of an input with one or two more dims (batch and/or channels), as in
+    PyTorch. Negative pads crop.
     """
     from ..ops.pad import Pad
 
@@ -432,19 +564,47 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         )
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    widths = [(0, 0)] * (input.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in range(k - 1, -1, -1)]
-    if mode != "constant":
-        if value not in (None, 0, 0.0):
-            raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
-        for (l, r), n in zip(widths[input.ndim - k:], input.shape[input.ndim - k:]):
-            if mode == "reflect" and (l >= n or r >= n):
+    nd = input.ndim
+    widths = [(0, 0)] * (nd - k) + [(pad[2 * i], pad[2 * i + 1]) for i in range(k - 1, -1, -1)]
+    sizes = input.shape[nd - k:]
+    if mode == "constant":
+        for axis, ((lo, hi), n) in enumerate(zip(widths[nd - k:], sizes), nd - k):
+            kept = n - max(-lo, 0) - max(-hi, 0)  # negative pads crop first
+            if kept < 0:
                 raise RuntimeError(
-                    f"Argument #4: Padding size should be less than the corresponding input "
-                    f"dimension, but got: padding ({l}, {r}) at dimension of size {n}"
+                    f"narrow(): length must be non-negative: padding ({lo}, {hi}) of dimension "
+                    f"{axis} (size {n}) crops {n - kept} elements"
                 )
-            if mode == "circular" and (l > n or r > n):
-                raise RuntimeError("Padding value causes wrapping around more than once.")
-    return run(Pad(widths, mode, 0.0 if value is None else value), input)
+        return run(Pad(widths, mode, 0.0 if value is None else value), input)
+    if value not in (None, 0, 0.0):
+        raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
+    if k not in (1, 2, 3) or nd not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {nd}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    for axis, ((lo, hi), n) in enumerate(zip(widths[nd - k:], sizes), nd - k):
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({lo}, {hi}) at dimension {axis} of input "
+                f"{list(input.shape)}"
+            )
+        if n + lo + hi <= 0:
+            raise RuntimeError(
+                f"input (size {n} at dimension {axis}) is too small for padding ({lo}, {hi}). "
+                f"Calculated output size: {n + lo + hi}"
+            )
+        kept = n - max(-lo, 0) - max(-hi, 0)
+        if mode == "circular" and (lo > kept or hi > kept):
+            raise RuntimeError(
+                f"Padding value causes wrapping around more than once: padding ({lo}, {hi}) at "
+                f"dimension {axis} of size {kept} (after cropping)"
+            )
+    return run(Pad(widths, mode, 0.0), input)
 
 
 # -- losses --------------------------------------------------------------------------------------
@@ -479,46 +639,66 @@ def _warn_size(input: Tensor, target: Tensor, name: str) -> None:
         )
 
 
+def _check_loss_weight(input: Tensor, weight: Tensor | None) -> None:
+    if weight is not None and weight.shape != input.shape:
+        raise ValueError(
+            f"Weights and input must have the same size. (weight {list(weight.shape)}, input "
+            f"{list(input.shape)})"
+        )
+
+
+def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, mean_by_weight: bool) -> Tensor:
+    """Σ wᵢℓᵢ ('sum'), wᵢℓᵢ ('none'), and for 'mean' Σ wᵢℓᵢ / Σ wᵢ (``mean_by_weight``, as
+    PyTorch's MSE and L1) or Σ wᵢℓᵢ / n (as its Huber loss)."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return R.sum(loss) / R.sum(weight)
+    return _reduce(loss, reduction)
+
+
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
-    """mean((x − y)²) (or sum / none)."""
+    """mean((x − y)²) (or sum / none); with ``weight`` (input's shape) 'mean' is
+    Σ w(x − y)² / Σ w."""
     reduction = _reduction(reduction, size_average, reduce)
     _warn_size(input, target, "mse_loss")
+    _check_loss_weight(input, weight)
     d = input - target
-    loss = d * d
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _weighted(d * d, weight, reduction, True)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
-    """mean(|x − y|)."""
+    """mean(|x − y|); with ``weight`` (input's shape) 'mean' is Σ w|x − y| / Σ w."""
     reduction = _reduction(reduction, size_average, reduce)
     _warn_size(input, target, "l1_loss")
-    loss = P.abs(input - target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    _check_loss_weight(input, weight)
+    return _weighted(P.abs(input - target), weight, reduction, True)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
-    """½d² if |d| < δ else δ(|d| − ½δ), d = x − y."""
+    """½d² if |d| < δ else δ(|d| − ½δ), d = x − y; with ``weight`` (input's shape) 'mean' is
+    Σ wℓ / n (PyTorch's choice, unlike MSE and L1)."""
     reduction = _reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_size(input, target, "huber_loss")
+    _check_loss_weight(input, weight)
     d = input - target
     a = P.abs(d)
     loss = P.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _weighted(loss, weight, reduction, False)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """½d²/β if |d| < β else |d| − ½β (β = 0 is the L1 loss)."""
     reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _warn_size(input, target, "smooth_l1_loss")
     d = input - target
     a = P.abs(d)
@@ -539,6 +719,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    if target.dtype != input.dtype:
+        raise RuntimeError(
+            f"Found dtype {_type_name(target)} but expected {_type_name(input)} (binary_cross_entropy:"
+            f" the target is {target.dtype}, the input {input.dtype}; convert one of them)"
         )
     x = input._data
     if x.size and (np.any(x < 0) or np.any(x > 1) or np.any(np.isnan(x))):
@@ -563,6 +748,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
+    if target._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"result type {_type_name(input)} can't be cast to the desired output type "
+            f"{_type_name(target)} (binary_cross_entropy_with_logits needs a floating-point "
+            "target: use target.float())"
+        )
     sp_neg = run(Act.Softplus(1.0, math.inf), -input)  # −log σ(x) = softplus(−x)
     if pos_weight is not None:
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp_neg
@@ -573,40 +764,57 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return _reduce(loss, reduction)
 
 
-def _class_last(input: Tensor, target: Tensor, fn: str) -> tuple[Tensor, np.ndarray, tuple]:
-    """Move the class dim (1) last and flatten: (N, C, d1..) → (N·d1.., C)."""
+def _class_last(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor | np.ndarray, tuple]:
+    """Move the class dim (1; 0 when unbatched) last and flatten: (N, C, d1..) → (N·d1.., C).
+
+    Class-index targets come back as a flat int array; probability targets as a tensor laid
+    out like the input (so their gradient flows back through the same reshapes).
+    """
     x = input
+    probs = target._data.dtype.kind == "f"
     if x.ndim == 1:
-        return S.reshape(x, (1, -1)), target._data.reshape(1, *target._data.shape[1:]) \
-            if target._data.dtype.kind == "f" else target._data.reshape(1), ()
+        t = S.reshape(target, (1, -1)) if probs else target._data.reshape(1)
+        return S.reshape(x, (1, -1)), t, ()
     if x.ndim == 2:
-        return x, target._data, (x.shape[0],)
+        return x, target if probs else target._data, (x.shape[0],)
     perm = (0,) + tuple(range(2, x.ndim)) + (1,)
     c = x.shape[1]
     x2 = S.reshape(S.permute(x, perm), (-1, c))
-    t = target._data
-    if t.dtype.kind == "f":
-        t = np.transpose(t, perm).reshape(-1, c)
-    else:
-        t = t.reshape(-1)
+    t = S.reshape(S.permute(target, perm), (-1, c)) if probs else target._data.reshape(-1)
     return x2, t, (x.shape[0],) + tuple(x.shape[2:])
 
 
+_TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                     "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}
+
+
+def _type_name(t: Tensor) -> str:
+    """PyTorch's scalar-type name of a tensor's dtype (Long, Int, Float, ...), for messages."""
+    return _TORCH_TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name)
+
+
 def _check_class_target(input: Tensor, target: Tensor, fn: str) -> None:
-    t = target._data
+    """PyTorch's checks of a classification target, with hints for the common mistakes."""
+    x, t = input._data, target._data
+    if x.ndim == 0:
+        raise RuntimeError(f"{fn}: input must have at least 1 dimension (the classes), got a 0-d tensor")
     if t.dtype.kind == "f":
-        if t.shape != input._data.shape:
+        if t.shape != x.shape:
+            hint = ""
+            if t.ndim == x.ndim and x.ndim >= 2 and t.shape[1] != x.shape[1]:
+                hint = (f" — the one-hot/probability target has {t.shape[1]} classes but the input "
+                        f"has {x.shape[1]}: one-hot encode with num_classes={x.shape[1]}, or pass "
+                        "class indices (int64) instead")
             raise RuntimeError(
                 f"{fn}: with class probabilities the target must have the input's shape "
-                f"{list(input.shape)}, got {list(target.shape)}"
+                f"{list(input.shape)}, got {list(target.shape)}{hint}"
             )
         return
-    if t.dtype.kind not in "iu":
+    if t.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(
-            f"{fn}: expected target of dtype int64 (class indices) or a floating dtype (class "
-            f"probabilities), got {target.dtype}"
+            f"expected target dtype to be Long or Byte, but got {_type_name(target)} ({fn}: class "
+            "indices must be int64 — use target.long() — or pass float class probabilities)"
         )
-    x = input._data
     expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
     if t.shape != expected:
         hint = ""
@@ -614,10 +822,27 @@ def _check_class_target(input: Tensor, target: Tensor, fn: str) -> None:
             hint = " — squeeze the target: target.squeeze(1) (or target.view(-1))"
         elif x.ndim >= 2 and t.shape == x.shape:
             hint = " — with one-hot targets use class indices (target.argmax(1)) or a float target"
-        raise ValueError(
+        raise RuntimeError(
             f"Expected target size {list(expected)}, got {list(t.shape)} for input of shape "
             f"{list(x.shape)}{hint}"
         )
+
+
+def _class_weight(weight: Tensor | None, input: Tensor, c: int) -> np.ndarray | None:
+    """The per-class weight array, checked like PyTorch (one per class, the input's dtype)."""
+    if weight is None:
+        return None
+    if weight.numel() != c or weight.ndim != 1:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {c} classes or no classes but got "
+            f"weight tensor of shape: {list(weight.shape)}"
+        )
+    if weight.dtype != input.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_type_name(input)} but found {_type_name(weight)} (the class "
+            f"weight is {weight.dtype}, the input {input.dtype})"
+        )
+    return weight._data
 
 
 def _check_classes(t: np.ndarray, c: int, ignore_index: int) -> None:
@@ -633,19 +858,29 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy from logits (class dim 1): −log softmax(x)[y] per sample.
 
-    ``target``: class indices (N, d1, …) or class probabilities shaped like ``input``.
+    ``target``: class indices (N, d1, …) or class probabilities shaped like ``input`` (then
+    differentiable too, and a float64 target promotes a float32 input as in PyTorch).
+    With label smoothing ε over C classes the target becomes (1 − ε)·y + ε/C.
     """
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _check_class_target(input, target, "cross_entropy")
-    x2, t, out_shape = _class_last(input, target, "cross_entropy")
+    probs = target._data.dtype.kind == "f"
+    if probs and target.dtype != input.dtype:
+        from .._dtype import promote_types
+
+        common = promote_types(input.dtype, target.dtype)
+        input, target = input.to(common), target.to(common)
+    x2, t, out_shape = _class_last(input, target)
     c = x2.shape[1]
-    if t.dtype.kind != "f":
+    if not probs:
         _check_classes(t, c, ignore_index)
-    w = None if weight is None else weight._data.astype(x2._data.dtype, copy=False)
-    node = Fu.CrossEntropy(t, w, ignore_index, reduction, label_smoothing)
-    out = run(node, x2)
+    w = _class_weight(weight, x2, c)
+    if probs:
+        out = run(Fu.CrossEntropy(None, w, ignore_index, reduction, label_smoothing), x2, t)
+    else:
+        out = run(Fu.CrossEntropy(t, w, ignore_index, reduction, label_smoothing), x2)
     if reduction == "none":
         out = S.reshape(out, out_shape)
     return out
@@ -659,9 +894,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     _check_class_target(input, target, "nll_loss")
     if target._data.dtype.kind == "f":
         raise RuntimeError("nll_loss expects class indices (int64) as target")
-    x2, t, out_shape = _class_last(input, target, "nll_loss")
+    x2, t, out_shape = _class_last(input, target)
     _check_classes(t, x2.shape[1], ignore_index)
-    w = None if weight is None else weight._data.astype(x2._data.dtype, copy=False)
+    w = _class_weight(weight, x2, x2.shape[1])
     out = run(Fu.NllLoss(t, w, ignore_index, reduction), x2)
     if reduction == "none":
         out = S.reshape(out, out_shape)
@@ -677,6 +912,14 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     """
     if reduction != "batchmean":
         reduction = _reduction(reduction, size_average, reduce)
+    if reduction == "mean" and size_average is None and reduce is None:
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+            UserWarning,
+            stacklevel=2,
+        )
     if log_target:
         loss = P.exp(target) * (target - input)
     else:
@@ -691,10 +934,36 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
                      size_average: Any = None, eps: float = 1e-8, reduce: Any = None,
                      reduction: str = "mean") -> Tensor:
+    """Poisson negative log-likelihood: eˣ − y·x for log-rates x (``log_input``), or
+    x − y·log(x + eps) for rates. ``full`` adds Stirling's approximation of log(y!),
+    y·log y − y + ½·log(2πy), where y > 1."""
     reduction = _reduction(reduction, size_average, reduce)
     loss = P.exp(input) - target * input if log_input else input - target * P.log(input + eps)
+    if full:
+        big = target > 1
+        y = P.where(big, target, C.ones_like(target))  # log stays finite where masked out
+        stirling = y * P.log(y) - y + 0.5 * P.log(2 * math.pi * y)
+        loss = loss + P.where(big, stirling, C.zeros_like(stirling))
     return _reduce(loss, reduction)
 
 
-def cosine_embedding_loss(*args: Any, **kwargs: Any) -> Tensor:
-    raise NotImplementedError("cosine_embedding_loss is not part of neurona yet")
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average: Any = None, reduce: Any = None,
+                          reduction: str = "mean") -> Tensor:
+    """1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1, with
+    cos = x1·x2 / √((‖x1‖² + 1e−12)(‖x2‖² + 1e−12)) over the feature dim (1; 0 unbatched)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if input1.ndim != input2.ndim or input1.ndim not in (1, 2):
+        raise RuntimeError(
+            f"cosine_embedding_loss: expected 1D or 2D inputs of the same dimension, got "
+            f"{list(input1.shape)} and {list(input2.shape)}"
+        )
+    d = input1.ndim - 1
+    dot = R.sum(input1 * input2, d)
+    m1 = R.sum(input1 * input1, d) + 1e-12
+    m2 = R.sum(input2 * input2, d) + 1e-12
+    cos = dot / P.sqrt(m1 * m2)
+    zero = C.zeros_like(cos)
+    pos = P.where(target == 1, 1 - cos, zero)
+    neg = P.where(target == -1, P.clamp(cos - margin, min=0), zero)
+    return _reduce(pos + neg, reduction)

@@ -143,6 +143,8 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     d = tensor.ndim
     if d not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if tensor.shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
     out_per = tensor.shape[0] // groups
     vals = np.zeros(tensor.shape)
     centre = tuple(s // 2 for s in tensor.shape[2:])
@@ -218,12 +220,29 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any =
     return _fill(tensor, vals)
 
 
-# deprecated aliases without the trailing underscore
-uniform = uniform_
-normal = normal_
-constant = constant_
-xavier_uniform = xavier_uniform_
-xavier_normal = xavier_normal_
-kaiming_uniform = kaiming_uniform_
-kaiming_normal = kaiming_normal_
-orthogonal = orthogonal_
+def _deprecated(fn: Any) -> Any:
+    """The old name without the trailing underscore: warns (FutureWarning) and calls ``fn``."""
+    old = fn.__name__[:-1]
+
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{fn.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return fn(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of :func:`{fn.__name__}`."
+    return alias
+
+
+# deprecated aliases without the trailing underscore, as PyTorch keeps them
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Node
-from ._special import erf
 
 
 def softplus_array(x: np.ndarray) -> np.ndarray:
@@ -98,6 +97,8 @@ class Gelu(Node):
             k = np.sqrt(2 / np.pi).astype(x.dtype)
             self.t = np.tanh(k * (x + 0.044715 * x * x * x))
             return 0.5 * x * (1 + self.t)
+        from ._special import erf  # lazily: SciPy's import is slow
+
         self.cdf = 0.5 * (1 + erf(x * np.asarray(1 / np.sqrt(2), x.dtype)))
         return x * self.cdf
 
@@ -174,7 +175,8 @@ class Hardtanh(Node):
 
     def forward(self, x):
         self.x = x
-        return np.clip(x, self.lo, self.hi)
+        out = np.clip(x, self.lo, self.hi)
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # int stays int
 
     def backward(self, g):
         x = self.x
@@ -243,7 +245,8 @@ class Hardsigmoid(Node):
 
 
 class Hardswish(Node):
-    """z = x·clamp(x + 3, 0, 6)/6;  ∂z/∂x = 0 (x < −3), 1 (x > 3), (2x + 3)/6 between."""
+    """z = x·clamp(x + 3, 0, 6)/6;  ∂z/∂x = 0 (x ≤ −3), 1 (x ≥ 3), (2x + 3)/6 strictly between
+    (at the kinks ±3 PyTorch takes the outer side's slope)."""
 
     _name = "HardswishBackward0"
     saves = (0,)
@@ -254,7 +257,7 @@ class Hardswish(Node):
 
     def backward(self, g):
         x = self.x
-        d = np.where(x < -3, 0, np.where(x > 3, 1, (2 * x + 3) / 6))
+        d = np.where(x <= -3, 0, np.where(x >= 3, 1, (2 * x + 3) / 6))
         return g * d.astype(g.dtype)
 
 

@@ -61,8 +61,9 @@ class CrossEntropy(Node):
     With class indices yᵢ, weights w, label smoothing ε and p = softmax(x):
       ℓᵢ = (1 − ε)·(−w_{yᵢ} log p_{i,yᵢ}) + (ε/C)·(−Σ_c w_c log p_{i,c})   (0 if yᵢ ignored)
     'mean' divides each part by Σᵢ w_{yᵢ} over non-ignored rows. With probability targets
-    t: ℓᵢ = −Σ_c w_c t'_{ic} log p_{ic}, t' = (1 − ε)t + ε/C, and 'mean' divides by M.
-    In both cases ∂ℓ/∂x = A − p·Σ_c A with A = ∂ℓ/∂(log p), computed in closed form.
+    t (a second input, differentiable): ℓᵢ = −Σ_c w_c t'_{ic} log p_{ic}, t' = (1 − ε)t + ε/C,
+    and 'mean' divides by M. In both cases ∂ℓ/∂x = A − p·Σ_c A with A = ∂ℓ/∂(log p),
+    computed in closed form; for probability targets ∂ℓ/∂t_{ic} = −(1 − ε)·w_c·log p_{ic}.
     """
 
     _name = "NllLossBackward0"
@@ -71,21 +72,23 @@ class CrossEntropy(Node):
         self.target, self.weight = target, weight
         self.ignore_index, self.reduction, self.smoothing = ignore_index, reduction, smoothing
 
-    def forward(self, x):
+    def forward(self, x, t=None):
         m, c = x.shape
         logp = _log_softmax_rows(x)
         self.logp = logp
         eps = self.smoothing
         w = self.weight
-        t = self.target
-        if t.dtype.kind == "f":  # class probabilities
+        if t is not None:  # class probabilities
+            self._name = "DivBackward1" if self.reduction == "mean" else "NegBackward0"
             if eps:
                 t = t * (1 - eps) + eps / c
             coef = -(t * w if w is not None else t)  # A before reduction scaling
             per_row = np.sum(coef * logp, axis=1)
             self.coef = coef
             self.denom = m
+            self.valid = None
         else:
+            t = self.target
             valid = t != self.ignore_index
             safe_t = np.where(valid, t, 0)
             wy = (w[safe_t] if w is not None else np.ones(m, x.dtype)) * valid
@@ -97,6 +100,7 @@ class CrossEntropy(Node):
             per_row = np.sum(coef * logp, axis=1)
             self.coef = coef
             self.denom = wy.sum()
+            self.valid = valid
         if self.reduction == "none":
             return per_row
         total = per_row.sum()
@@ -105,16 +109,36 @@ class CrossEntropy(Node):
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(total / np.asarray(self.denom, x.dtype), dtype=x.dtype)
 
-    def backward(self, g):
-        coef = self.coef
+    def _scale(self, g):
+        """The upstream gradient per row, as a column: g (none), or g / denominator (mean)."""
         if self.reduction == "none":
-            a = coef * g[:, None]
-        elif self.reduction == "sum":
-            a = coef * g
-        else:
-            a = coef * (g / np.asarray(self.denom, g.dtype))
-        p = np.exp(self.logp)
-        return a - p * np.sum(a, axis=1, keepdims=True)
+            return g[:, None]
+        if self.reduction == "sum":
+            return g
+        with np.errstate(invalid="ignore", divide="ignore"):  # Σ weights = 0: NaN, as PyTorch
+            return g / np.asarray(self.denom, g.dtype)
+
+    def backward(self, g):
+        need = self.needs_input_grad
+        scale = self._scale(g)
+        gx = None
+        if need[0]:
+            with np.errstate(invalid="ignore"):
+                a = self.coef * scale
+            if self.reduction == "mean" and not self.denom and self.valid is not None:
+                # Σ weights is 0: ignored rows get 0 as in PyTorch (0/0 stays NaN elsewhere)
+                with np.errstate(invalid="ignore"):
+                    a = np.where(self.valid[:, None], a, 0)
+            p = np.exp(self.logp)
+            gx = a - p * np.sum(a, axis=1, keepdims=True)
+        if len(need) == 1:
+            return gx
+        gt = None
+        if need[1]:
+            gt = -(1 - self.smoothing) * self.logp * scale
+            if self.weight is not None:
+                gt = gt * self.weight
+        return gx, gt
 
 
 class NllLoss(Node):
@@ -131,6 +155,7 @@ class NllLoss(Node):
         m, c = x.shape
         t = self.target
         valid = t != self.ignore_index
+        self.valid = valid
         self.safe_t = np.where(valid, t, 0)
         self.wy = (self.weight[self.safe_t] if self.weight is not None else np.ones(m, x.dtype)) * valid
         self.shape = x.shape
@@ -143,13 +168,15 @@ class NllLoss(Node):
             return np.asarray(per_row.sum() / self.wy.sum(), dtype=x.dtype)
 
     def backward(self, g):
-        m = self.shape[0]
         out = np.zeros(self.shape, g.dtype)
         if self.reduction == "none" or self.reduction == "sum":
             scale = g
         else:
-            scale = g / np.asarray(self.wy.sum(), g.dtype)
-        out[np.arange(m), self.safe_t] = -self.wy * scale
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scale = g / np.asarray(self.wy.sum(), g.dtype)
+        rows = np.flatnonzero(self.valid)  # ignored rows get no gradient (0, never NaN)
+        with np.errstate(invalid="ignore"):
+            out[rows, self.safe_t[rows]] = -self.wy[rows] * (scale[rows] if np.ndim(scale) else scale)
         return out
 
 
@@ -255,12 +282,13 @@ class BatchNorm(Node):
 
 class Embedding(Node):
     """y = W[idx] (rows of the table);  ∂L/∂W: the rows of G added back at idx (repeats add;
-    the ``padding_idx`` row gets none)."""
+    the ``padding_idx`` row gets none). With ``scale_grad_by_freq`` each row's gradient is
+    divided by how often its index occurs in ``idx``."""
 
     _name = "EmbeddingBackward0"
 
-    def __init__(self, idx: np.ndarray, padding_idx: int | None) -> None:
-        self.idx, self.padding_idx = idx, padding_idx
+    def __init__(self, idx: np.ndarray, padding_idx: int | None, scale_grad_by_freq: bool = False) -> None:
+        self.idx, self.padding_idx, self.scale_grad_by_freq = idx, padding_idx, scale_grad_by_freq
 
     def forward(self, w):
         self.num = w.shape[0]
@@ -270,7 +298,16 @@ class Embedding(Node):
         flat = self.idx.reshape(-1)
         g2 = g.reshape(flat.size, -1)
         out = np.zeros((self.num, g2.shape[1]), g.dtype)
-        np.add.at(out, flat, g2)
+        if flat.size:
+            # sort the looked-up indices and sum each run of equal ones in one reduceat
+            order = np.argsort(flat, kind="stable")
+            sorted_idx = flat[order]
+            starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
+            sums = np.add.reduceat(g2[order], starts, axis=0)
+            if self.scale_grad_by_freq:
+                counts = np.diff(np.r_[starts, flat.size])
+                sums /= counts[:, None].astype(g.dtype)
+            out[sorted_idx[starts]] = sums
         if self.padding_idx is not None:
             out[self.padding_idx] = 0
         return out

@@ -34,7 +34,8 @@ class BinaryCrossEntropy(Node):
 
 class XLogY(Node):
     """z = x·log x with 0 at x = 0 (the entropy term of KL divergence);
-    ∂z/∂x = log x + 1 (0 at x = 0)."""
+    ∂z/∂x = log x + 1, NaN at x = 0 as in PyTorch (whose xlogy(x, x) backward adds
+    xlogy(x ≠ 0, x) = 0 and x/x = 0/0 there): the derivative is unbounded at 0."""
 
     _name = "XlogyBackward0"
     saves = (0,)
@@ -47,4 +48,5 @@ class XLogY(Node):
     def backward(self, g):
         x = self.x
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * np.where(x == 0, 0, np.log(np.where(x == 0, 1, x)) + 1).astype(g.dtype)
+            d = np.where(x == 0, np.nan, np.log(np.where(x == 0, 1, x)) + 1).astype(g.dtype)
+            return g * d

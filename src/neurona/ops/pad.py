@@ -15,12 +15,20 @@ from ..autograd.function import Node
 
 
 def index_map(n: int, left: int, right: int, mode: str) -> np.ndarray:
-    """For an axis of size n padded by (left, right): the input index of each output slot."""
+    """For an axis of size n padded by (left, right): the input index of each output slot.
+
+    Output slot j reads position j − left of the (conceptually infinite) padded axis:
+    ``replicate`` clips it into [0, n − 1]; ``reflect`` mirrors it about 0 and n − 1 (period
+    2(n − 1)). A negative pad crops that side first; for ``circular`` the wrap-around then
+    reads the *cropped* axis (PyTorch crops before it wraps).
+    """
+    if mode == "circular":
+        lo, hi = max(-left, 0), n - max(-right, 0)  # the cropped span [lo, hi)
+        m = hi - lo
+        return lo + np.mod(np.arange(-max(left, 0), m + max(right, 0)), m)
     pos = np.arange(-left, n + right)
     if mode == "replicate":
         return np.clip(pos, 0, n - 1)
-    if mode == "circular":
-        return np.mod(pos, n)
     if mode == "reflect":
         if n == 1:
             return np.zeros_like(pos)
@@ -59,6 +67,8 @@ class Pad(Node):
         return out
 
     def backward(self, g):
+        """Constant: the gradient of the kept (uncropped) inputs is the inner block of g.
+        Gathers: each input position receives the sum of g over the slots that read it."""
         if self.mode == "constant":
             inner = tuple(
                 slice(max(l, 0), g.shape[i] - max(r, 0)) for i, (l, r) in enumerate(self.widths)
@@ -70,9 +80,12 @@ class Pad(Node):
             m = self.maps[axis]
             if m is None:
                 continue
-            shape = list(g.shape)
-            shape[axis] = self.in_shape[axis]
-            acc = np.zeros(shape, g.dtype)
-            np.add.at(acc, (slice(None),) * axis + (m,), g)
-            g = acc
+            moved = np.moveaxis(g, axis, -1)
+            flat = moved.reshape(-1, moved.shape[-1])
+            n = self.in_shape[axis]
+            # one bincount over (row, source index) pairs adds every slot into its source
+            keys = (np.arange(flat.shape[0])[:, None] * n + m[None, :]).reshape(-1)
+            acc = np.bincount(keys, weights=flat.reshape(-1), minlength=flat.shape[0] * n)
+            acc = acc.astype(g.dtype, copy=False).reshape(moved.shape[:-1] + (n,))
+            g = np.moveaxis(acc, -1, axis)
         return g

@@ -28,10 +28,14 @@ class Unflatten(Module):
 
     def __init__(self, dim: int, unflattened_size: Any) -> None:
         super().__init__()
-        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+        if not isinstance(unflattened_size, (tuple, list)) or not all(
+                isinstance(s, int) for s in unflattened_size):
+            raise TypeError(f"unflattened_size must be tuple of ints, but found type "
+                            f"{type(unflattened_size).__name__}")
+        self.dim, self.unflattened_size = dim, unflattened_size  # kept as given (repr shows it)
 
     def forward(self, input: Tensor) -> Tensor:
-        return S.unflatten(input, self.dim, self.unflattened_size)
+        return S.unflatten(input, self.dim, tuple(self.unflattened_size))
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

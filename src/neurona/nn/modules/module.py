@@ -8,6 +8,7 @@ learned (BatchNorm's running statistics). Everything else — ``parameters()``,
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -36,13 +37,16 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks: dict) -> None:
+    def __init__(self, hooks: dict, *extra: dict) -> None:
         self.hooks = hooks
+        self.extra = extra  # per-hook flags (with_kwargs, always_call) to drop as well
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
     def remove(self) -> None:
         self.hooks.pop(self.id, None)
+        for flags in self.extra:
+            flags.pop(self.id, None)
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -84,7 +88,10 @@ class Module:
         d["_non_persistent_buffers_set"] = set()
         d["_modules"] = {}
         d["_forward_hooks"] = OrderedDict()
+        d["_forward_hooks_with_kwargs"] = {}
+        d["_forward_hooks_always_called"] = {}
         d["_forward_pre_hooks"] = OrderedDict()
+        d["_forward_pre_hooks_with_kwargs"] = {}
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
@@ -92,19 +99,48 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        pre = self.__dict__.get("_forward_pre_hooks")
+        """``forward`` wrapped by the hooks: pre-hooks may replace the inputs, forward hooks
+        the output (see ``register_forward_pre_hook`` / ``register_forward_hook``)."""
+        d = self.__dict__
+        pre = d.get("_forward_pre_hooks")
+        hooks = d.get("_forward_hooks")
+        if not pre and not hooks:
+            return self.forward(*args, **kwargs)
         if pre:
-            for hook in list(pre.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        hooks = self.__dict__.get("_forward_hooks")
-        if hooks:
-            for hook in list(hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
+            pre_kw = d["_forward_pre_hooks_with_kwargs"]
+            for hid, hook in list(pre.items()):
+                if hid in pre_kw:
+                    result = hook(self, args, kwargs)
+                    if result is not None:
+                        if not (isinstance(result, tuple) and len(result) == 2):
+                            raise RuntimeError(
+                                "forward pre-hook must return None or a tuple of (new_args, "
+                                f"new_kwargs), but got {result}."
+                            )
+                        args, kwargs = result
+                else:
+                    result = hook(self, args)
+                    if result is not None:
+                        args = result if isinstance(result, tuple) else (result,)
+        if not hooks:
+            return self.forward(*args, **kwargs)
+        with_kw = d["_forward_hooks_with_kwargs"]
+        try:
+            out = self.forward(*args, **kwargs)
+        except BaseException:
+            for hid, hook in list(hooks.items()):  # always_call hooks still run, with None
+                if hid in d["_forward_hooks_always_called"]:
+                    try:
+                        hook(self, args, kwargs, None) if hid in with_kw else hook(self, args, None)
+                    except Exception as e:  # noqa: BLE001 - the forward's error is the one to raise
+                        warnings.warn(f"forward hook with ``always_call=True`` raised an exception "
+                                      f"that was silenced as another error was raised in forward: "
+                                      f"{e}", stacklevel=2)
+            raise
+        for hid, hook in list(hooks.items()):
+            result = hook(self, args, kwargs, out) if hid in with_kw else hook(self, args, out)
+            if result is not None:
+                out = result
         return out
 
     # -- registration ---------------------------------------------------------------------
@@ -399,7 +435,8 @@ class Module:
         d = _dtype.as_dtype(dtype)
         if not d.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={d}")
-        return self._apply_arrays(lambda a: a.astype(d.np) if a.dtype.kind == "f" else a)
+        # copy=False: a tensor already of that dtype keeps its array (and what shares it)
+        return self._apply_arrays(lambda a: a.astype(d.np, copy=False) if a.dtype.kind == "f" else a)
 
     def float(self) -> Module:
         return self.to(_dtype.float32)
@@ -497,8 +534,10 @@ class Module:
         unexpected: list[str] = []
         errors: list[str] = []
         expected_keys = set()
-        for prefix, mod in self.named_modules():
-            p = prefix + "." if prefix else ""
+
+        def load(mod: Module, p: str) -> None:
+            # every path to a module, as state_dict() writes them (a shared submodule is
+            # loaded under each of its names, like PyTorch)
             mod._load_from_state_dict(state_dict, p, missing, unexpected, errors, assign)
             expected_keys.update(p + n for n, v in mod._parameters.items() if v is not None)
             expected_keys.update(p + n for n, v in mod._buffers.items()
@@ -506,6 +545,11 @@ class Module:
             extra = getattr(type(mod), "set_extra_state", None)
             if extra is not None and extra is not Module.set_extra_state:
                 expected_keys.add(p + "_extra_state")
+            for name, child in mod._modules.items():
+                if child is not None:
+                    load(child, p + name + ".")
+
+        load(self, "")
         unexpected.extend(k for k in state_dict if k not in expected_keys)
         if strict:
             if unexpected:
@@ -524,18 +568,29 @@ class Module:
     # -- hooks -----------------------------------------------------------------------------
     def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
                               with_kwargs: bool = False, always_call: bool = False) -> RemovableHandle:
-        """Call ``hook(module, input, output)`` after every forward; it may return a new output."""
-        handle = RemovableHandle(self._forward_hooks)
+        """Call ``hook(module, args, output)`` after every forward (``hook(module, args, kwargs,
+        output)`` with ``with_kwargs``); a non-None return replaces the output. ``always_call``:
+        also called (with output None) when forward raises. ``prepend``: run before the others."""
+        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs,
+                                 self._forward_hooks_always_called)
         self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
         if prepend:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
-        """Call ``hook(module, input)`` before every forward; it may return new inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks)
+        """Call ``hook(module, args)`` before every forward; a non-None return replaces the
+        positional inputs (a non-tuple is wrapped in one). With ``with_kwargs``:
+        ``hook(module, args, kwargs)`` returning None or ``(new_args, new_kwargs)``."""
+        handle = RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
         if prepend:
             self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
@@ -570,6 +625,9 @@ class Module:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        for key in ("_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+                    "_forward_pre_hooks_with_kwargs"):  # state saved before these existed
+            self.__dict__.setdefault(key, {})
 
 
 def _addindent(s: str, n: int) -> str:

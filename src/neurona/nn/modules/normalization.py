@@ -21,14 +21,17 @@ class _NormBase(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features = num_features
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
             self.weight = Parameter(C.empty(num_features, dtype=dtype))
-            self.bias = Parameter(C.empty(num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(C.empty(num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -52,7 +55,8 @@ class _NormBase(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim not in self._expected_dims:
@@ -61,7 +65,7 @@ class _NormBase(Module):
                 f"input (got {input.ndim}D input of shape {list(input.shape)})"
             )
         if input.shape[1] != self.num_features:
-            raise ValueError(
+            raise RuntimeError(
                 f"{type(self).__name__}({self.num_features}): expected input with "
                 f"{self.num_features} channels/features in dim 1, got input of shape "
                 f"{list(input.shape)}"
@@ -83,9 +87,21 @@ class _NormBase(Module):
             self.weight, self.bias, use_batch, momentum, self.eps,
         )
 
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list,
+                              unexpected: list, errors: list, assign: bool) -> None:
+        """As PyTorch: a state dict without version metadata (or older than version 2, from
+        before ``num_batches_tracked`` existed) may lack ``num_batches_tracked``; the current
+        count is then kept instead of reporting a missing key."""
+        key = prefix + "num_batches_tracked"
+        meta = getattr(state_dict, "_metadata", None)
+        version = None if meta is None else meta.get(prefix[:-1], {}).get("version")
+        if self.track_running_stats and key not in state_dict and (version is None or version < 2):
+            state_dict = {**state_dict, key: self.num_batches_tracked}
+        super()._load_from_state_dict(state_dict, prefix, missing, unexpected, errors, assign)
+
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_NormBase):
@@ -130,4 +146,5 @@ class LayerNorm(Module):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")

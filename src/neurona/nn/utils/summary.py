@@ -87,19 +87,28 @@ def summary(model: Any, input_size: Any = None, *, input_data: Any = None, dtype
     rows: list[LayerInfo] = []
     handles = []
     counters: dict[int, int] = {}
-    info: dict[int, LayerInfo] = {}
+    seen_modules: set[int] = set()  # a module reachable by two names gets one row (the first)
+    counted: set[int] = set()  # a parameter shared by two modules is counted once
+
+    def count(params: Any) -> int:
+        total = 0
+        for p in params:
+            if id(p) not in counted:
+                counted.add(id(p))
+                total += p.numel()
+        return total
 
     def visit(module: Any, name: str, d: int) -> None:
+        seen_modules.add(id(module))
         counters[d] = counters.get(d, 0) + 1
         own = list(module.parameters(recurse=False))
-        children = list(module.named_children())
+        children = [(n, c) for n, c in module.named_children() if id(c) not in seen_modules]
         row = LayerInfo(
             name=name, type=type(module).__name__, depth=d, index=counters[d],
-            output_shape=None, num_params=sum(p.numel() for p in own),
+            output_shape=None, num_params=count(own),
             trainable=all(p.requires_grad for p in own), is_leaf=not children,
         )
         rows.append(row)
-        info[id(module)] = row
 
         def hook(mod: Any, inp: Any, out: Any, row: LayerInfo = row) -> None:
             if row.output_shape is None:
@@ -108,12 +117,13 @@ def summary(model: Any, input_size: Any = None, *, input_data: Any = None, dtype
         handles.append(module.register_forward_hook(hook))
         if d < depth:
             for child_name, child in children:
-                visit(child, f"{name}.{child_name}" if name else child_name, d + 1)
+                if id(child) not in seen_modules:
+                    visit(child, f"{name}.{child_name}" if name else child_name, d + 1)
         else:  # fold deeper parameters into this row
-            row.num_params = sum(p.numel() for p in module.parameters())
+            row.num_params += count(module.parameters())
 
     visit(model, "", 0)
-    was_training = model.training
+    modes = [(m, m.training) for m in model.modules()]  # restored one by one afterwards
     model.eval()
     try:
         with fw.no_grad():
@@ -121,7 +131,8 @@ def summary(model: Any, input_size: Any = None, *, input_data: Any = None, dtype
     finally:
         for h in handles:
             h.remove()
-        model.train(was_training)
+        for m, mode in modes:
+            m.training = mode
     params = list(model.parameters())
     return ModelSummary(
         layers=rows,
