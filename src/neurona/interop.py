@@ -50,15 +50,45 @@ SPECS: dict[str, Callable[[Any], dict]] = {
     "Softmax": _a("dim"), "Softmin": _a("dim"), "LogSoftmax": _a("dim"), "GLU": _a("dim"),
     "Dropout": _a("p", "inplace"), "Dropout1d": _a("p", "inplace"), "Dropout2d": _a("p", "inplace"),
     "AlphaDropout": _a("p", "inplace"),
-    "BatchNorm1d": _a("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    "BatchNorm1d": lambda m: _bn_kwargs(m),
     "LayerNorm": lambda m: {"normalized_shape": m.normalized_shape, "eps": m.eps,
                             "elementwise_affine": m.elementwise_affine,
                             "bias": m.bias is not None if m.elementwise_affine else True},
     "Embedding": lambda m: {"num_embeddings": m.num_embeddings, "embedding_dim": m.embedding_dim,
                             "padding_idx": m.padding_idx, "max_norm": m.max_norm,
                             "norm_type": m.norm_type},
+    "BatchNorm2d": lambda m: _bn_kwargs(m),
+    "Conv1d": lambda m: _conv_kwargs(m), "Conv2d": lambda m: _conv_kwargs(m),
+    "ConvTranspose1d": lambda m: _conv_kwargs(m, transposed=True),
+    "ConvTranspose2d": lambda m: _conv_kwargs(m, transposed=True),
+    "MaxPool1d": _a("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
+    "MaxPool2d": _a("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
+    "AvgPool1d": _a("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+    "AvgPool2d": _a("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                    "divisor_override"),
+    "AdaptiveAvgPool1d": _a("output_size"), "AdaptiveAvgPool2d": _a("output_size"),
+    "AdaptiveMaxPool1d": _a("output_size", "return_indices"),
+    "AdaptiveMaxPool2d": _a("output_size", "return_indices"),
+    "Upsample": _a("size", "scale_factor", "mode", "align_corners"),
+    "PixelShuffle": _a("upscale_factor"), "PixelUnshuffle": _a("downscale_factor"),
 }
 _CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
+
+
+def _bn_kwargs(m: Any) -> dict:
+    return {"num_features": m.num_features, "eps": m.eps, "momentum": m.momentum, "affine": m.affine,
+            "track_running_stats": m.track_running_stats,
+            "bias": m.bias is not None if m.affine else True}
+
+
+def _conv_kwargs(m: Any, transposed: bool = False) -> dict:
+    kw = {"in_channels": m.in_channels, "out_channels": m.out_channels,
+          "kernel_size": m.kernel_size, "stride": m.stride, "padding": m.padding,
+          "dilation": m.dilation, "groups": m.groups, "bias": m.bias is not None,
+          "padding_mode": m.padding_mode}
+    if transposed:
+        kw["output_padding"] = m.output_padding
+    return kw
 
 
 def _build(module: Any, fw: Any) -> Any:

@@ -967,3 +967,12 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     pos = P.where(target == 1, 1 - cos, zero)
     neg = P.where(target == -1, P.clamp(cos - margin, min=0), zero)
     return _reduce(pos + neg, reduction)
+
+
+# -- convolution, pooling, resampling (defined in functional_conv, part of this namespace) --------
+
+__all_conv__ = [
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "fold",
+    "interpolate", "max_pool1d", "max_pool2d", "pixel_shuffle", "pixel_unshuffle", "unfold", "upsample",
+]

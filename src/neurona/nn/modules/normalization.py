@@ -114,6 +114,12 @@ class BatchNorm1d(_NormBase):
     _expected_dims = (2, 3)
 
 
+class BatchNorm2d(_NormBase):
+    """Batch norm per channel of (N, C, H, W): statistics over N, H and W."""
+
+    _expected_dims = (4,)
+
+
 class LayerNorm(Module):
     """Normalise over the trailing ``normalized_shape`` dims of each sample:
     y = (x − mean)/√(var + ε)·γ + β (biased variance)."""
