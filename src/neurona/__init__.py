@@ -295,10 +295,15 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 
 def set_num_threads(n: int) -> None:
-    """Accepted for compatibility (NumPy's BLAS decides its own threads)."""
+    """Limit the threads NumPy's BLAS uses for matrix products (needs threadpoolctl, which
+    scikit-learn brings; without it this is a no-op)."""
+    from ._threads import set_blas_threads
+
+    set_blas_threads(n)
 
 
 def get_num_threads() -> int:
-    import os
+    """The number of threads NumPy's BLAS uses (the CPU count if unknown)."""
+    from ._threads import get_blas_threads
 
-    return os.cpu_count() or 1
+    return get_blas_threads()

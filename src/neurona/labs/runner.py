@@ -7,6 +7,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._threads import single_threaded
 from .engine import LabContext, Shared
 from .registry import Lab, Target, load_run
 
@@ -72,7 +73,9 @@ def run_lab(lab: Lab, engine: str = "neurona", profile: str = "fast", seed: int 
     result = LabResult(lab, engine, profile, seed)
     t0 = time.perf_counter()
     try:
-        load_run(lab)(ctx)
+        # The labs' matrices are small: one thread is faster (and fair between engines).
+        with single_threaded():
+            load_run(lab)(ctx)
     except KeyboardInterrupt:
         result.status = "interrupted"
         raise

@@ -29,6 +29,8 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    __str__ = __repr__
+
     def __deepcopy__(self, memo: dict) -> Parameter:
         new = Parameter(Tensor._wrap(self._data.copy()), self._requires_grad)
         if self._grad is not None:
