@@ -22,8 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from . import anomaly
 from . import function as _function
 from .function import AccumulateGrad, Node, check_versions, current_grad_fn
+from .grad_mode import _Mode
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -126,6 +128,8 @@ def execute(
         else:
             check_versions(n)
             results = n.backward(*grads_out) if n.n_outputs > 1 else n.backward(grads_out[0])
+            if _Mode.anomaly:
+                anomaly.check_backward(n, grads_out, results if type(results) is tuple else (results,))
             if type(results) is not tuple:
                 results = (results,)
             if len(results) != len(n.next):
@@ -266,6 +270,7 @@ def backward(
     if inputs is not None:
         inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
         only = {id(x) for x in inputs}
+    _Mode.step += 1  # one training step, for the graph-leak check
     execute(roots, bool(retain_graph), accumulate_into=only)
 
 

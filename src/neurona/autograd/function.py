@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from . import anomaly
 from .grad_mode import _Mode
 
 Tensor: Any = None  # neurona.tensor.Tensor, set by that module (it imports this one)
@@ -37,7 +38,7 @@ class Node:
     """A recorded operation: the ``grad_fn`` of the tensors it produced."""
 
     __slots__ = ("next", "needs_input_grad", "_versions", "_freed", "_pre_hooks", "_retain",
-                 "__dict__", "__weakref__")
+                 "_oldest", "__dict__", "__weakref__")
 
     saves: tuple[int, ...] = ()  # inputs whose arrays backward reads (for the version check)
     saves_output: bool = False  # backward reads the output array
@@ -129,6 +130,8 @@ def run_on(node: Node, inputs: tuple, arrays: list) -> Any:
     out = node.forward(*arrays)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
+    if _Mode.anomaly:
+        anomaly.check_forward(node, arrays, out)
     res = Tensor._wrap(out)
     if node.is_view:
         src = inputs[0]
@@ -168,6 +171,18 @@ def _link(node: Node, inputs: tuple) -> None:
     node.next = tuple(nxt)
     node.needs_input_grad = tuple(need)
     node._versions = tuple(_version_record(inputs[i], f"input {i}") for i in node.saves)
+    # graph-leak check: the oldest training step this graph reaches back to
+    oldest = _Mode.step
+    for e in nxt:
+        if e is not None:
+            o = getattr(e[0], "_oldest", oldest)
+            if o < oldest:
+                oldest = o
+    node._oldest = oldest
+    if _Mode.leak_steps is not None and _Mode.step - oldest > _Mode.leak_steps and not _Mode.leak_warned:
+        anomaly.warn_leak(node)
+    if _Mode.anomaly:
+        anomaly.remember_origin(node)
 
 
 def current_grad_fn(t: Any) -> Node | None:

@@ -12,7 +12,11 @@ from typing import Any
 
 
 class _Mode:
-    enabled = True
+    enabled = True  # record the graph
+    anomaly = False  # detect_anomaly: check every result for new NaN/Inf
+    step = 0  # backward() calls so far (a "training step" for the graph-leak check)
+    leak_steps: int | None = 50  # warn when a graph spans more steps than this
+    leak_warned = False
 
 
 def is_grad_enabled() -> bool:
