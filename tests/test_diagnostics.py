@@ -138,3 +138,22 @@ def test_embedding_index_out_of_range_names_index_and_size():
     with pytest.raises(IndexError) as e:
         emb(nt.tensor([1, 12]))
     assert "12" in str(e.value) and "10" in str(e.value)
+
+
+def test_draw_graph_renders_png_and_svg(tmp_path):
+    from neurona.viz import draw_graph
+
+    w = nt.tensor([0.5, -1.0], requires_grad=True)
+    x = nt.tensor([2.0, 3.0])
+    y = (w * x).tanh().sum()
+    y.backward()
+    fig = draw_graph(y, tmp_path / "g.svg", names={"w": w})
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("SumBackward") for t in texts)
+    assert any(t.startswith("TanhBackward") for t in texts)
+    assert any(t.startswith("w\n[2]\ngrad:") for t in texts)  # the leaf, its shape and gradient
+    assert (tmp_path / "g.svg").read_text().startswith("<?xml")
+    draw_graph(y, tmp_path / "g.png")
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="no graph"):
+        draw_graph(w)
