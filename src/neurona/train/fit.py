@@ -131,6 +131,8 @@ def fit(
     device: Any = None,
     history: History | None = None,
     desc: str = "",
+    resume: str | os.PathLike | None = None,
+    checkpoint_every: int | None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` and return the :class:`History` of losses and metrics.
 
@@ -139,26 +141,62 @@ def fit(
     (as ``val_<name>``). ``threshold``: the decision threshold for single-output binary
     models (0 for logits). ``scheduler_step``: ``'epoch'`` or ``'batch'``;
     ``ReduceLROnPlateau`` receives ``val_loss`` (or ``loss``).
+
+    ``resume``: a checkpoint file. If it exists, training continues exactly where it was
+    saved (model, optimizer, scheduler, history, callbacks, random generators and the
+    position in the epoch); the run then ends with the same weights and history as one
+    never interrupted. The file is (re)written atomically after every epoch and, with
+    ``checkpoint_every=N``, every N steps.
     """
+    from .checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint
+
     if epochs < 0:
         raise ValueError(f"epochs must be >= 0, got {epochs}")
     if scheduler_step not in ("epoch", "batch"):
         raise ValueError(f"scheduler_step must be 'epoch' or 'batch', got '{scheduler_step}'")
+    if checkpoint_every is not None and (resume is None or checkpoint_every < 1):
+        raise ValueError("checkpoint_every needs resume=PATH and a positive number of steps")
     fw = framework_of(model)
     history = history or History()
     loop = TrainLoop(model, optimizer, history)
     show = _progress_enabled(progress)
+    saved = None
+    if resume is not None and os.path.exists(resume):
+        saved = load_checkpoint(resume, fw)
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        if scheduler is not None and saved["scheduler"] is not None:
+            scheduler.load_state_dict(saved["scheduler"])
+        history = loop.history = History.from_dict(saved["history"])
+        for cb, st in zip(callbacks, saved["callbacks"]):
+            cb.load_state_dict(st)
     for cb in callbacks:
         cb.on_train_begin(loop)
-    start = len(history.epochs)
+    start = saved["epoch"] if saved is not None else len(history.epochs) + 1
     params = [p for p in model.parameters() if p.requires_grad]
-    for epoch in range(start + 1, epochs + 1):
+
+    def checkpoint(epoch: int, done: int, partial: dict, rng_start: dict) -> None:
+        save_checkpoint(resume, model=model, optimizer=optimizer, scheduler=scheduler,
+                        history=history, callbacks=callbacks, epoch=epoch, step_in_epoch=done,
+                        partial=partial, rng_epoch_start=rng_start, rng_now=capture_rng(fw, train_loader))
+
+    for epoch in range(start, epochs + 1):
         loop.epoch = epoch
         model.train()
-        total, count = 0.0, 0
-        targets, outputs = [], []
+        skip = 0
+        partial: dict[str, Any] = {"total": 0.0, "count": 0, "targets": [], "outputs": []}
+        if saved is not None and epoch == saved["epoch"]:
+            restore_rng(fw, train_loader, saved["rng_epoch_start"])
+            skip = saved["step_in_epoch"]
+            partial = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in saved["partial"].items()}
+        rng_start = capture_rng(fw, train_loader)
         bar = _bar(train_loader, f"{desc}epoch {epoch}/{epochs}", show)
-        for batch in bar:
+        done = 0
+        for i, batch in enumerate(bar):
+            if i < skip:
+                continue  # already trained on before the interruption (same shuffle)
+            if i == skip and skip:
+                restore_rng(fw, train_loader, saved["rng_now"])
             x, y = _split_batch(batch)
             x, y = _to_device(x, device), _to_device(y, device)
             out = model(x)
@@ -177,16 +215,21 @@ def fit(
                     "lower the learning rate, clip gradients, or check the inputs for NaN"
                 )
             n = len(y)
-            total += value * n
-            count += n
+            partial["total"] += value * n
+            partial["count"] += n
             history.batch_loss.append(value)
             if metrics:
-                targets.append(to_numpy(y))
-                outputs.append(to_numpy(out))
+                partial["targets"].append(to_numpy(y))
+                partial["outputs"].append(to_numpy(out))
             if show:
                 bar.set_postfix(loss=f"{value:.4f}", refresh=False)
-        logs = {"loss": total / max(count, 1)}
-        logs.update(_compute_metrics(metrics, targets, outputs, "", threshold))
+            done = i + 1
+            if checkpoint_every and done % checkpoint_every == 0:
+                checkpoint(epoch, done, partial, rng_start)
+        if skip and done < skip + 1 and saved is not None:
+            restore_rng(fw, train_loader, saved["rng_now"])  # nothing left in this epoch
+        logs = {"loss": partial["total"] / max(partial["count"], 1)}
+        logs.update(_compute_metrics(metrics, partial["targets"], partial["outputs"], "", threshold))
         if val_loader is not None:
             logs.update(evaluate(model, loss_fn, val_loader, metrics, threshold, device, prefix="val_"))
         logs["lr"] = float(optimizer.param_groups[0]["lr"])
@@ -201,6 +244,9 @@ def fit(
         if show:
             line = " ".join(f"{k}={v:.4g}" for k, v in logs.items())
             _write(f"{desc}epoch {epoch}/{epochs}: {line}")
+        if resume is not None:
+            checkpoint(epoch + 1, 0, {"total": 0.0, "count": 0, "targets": [], "outputs": []},
+                       capture_rng(fw, train_loader))
         if loop.stop_training:
             break
     for cb in callbacks:
