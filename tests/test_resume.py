@@ -79,20 +79,25 @@ def _assert_same(a, b):
     assert ha == hb
 
 
-@pytest.mark.parametrize("kill_at", [3, 9, 13, 22])  # mid-epoch, right after a checkpoint, epoch 3, ...
-def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path, kill_at):
-    ref = _run(tmp_path, "plain", out="ref.safetensors")
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The uninterrupted run's final weights and history."""
+    tmp = tmp_path_factory.mktemp("ref")
+    ref = _run(tmp, "plain", out="ref.safetensors")
     assert ref.returncode == 0, ref.stderr
+    return _result(tmp / "ref.safetensors")
+
+
+@pytest.mark.parametrize("kill_at", [9, 14])  # mid-epoch 2 (after a step checkpoint), mid-epoch 3
+def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path, reference, kill_at):
     killed = _run(tmp_path, "kill", kill_at)
     assert killed.returncode == -signal.SIGKILL
     resumed = _run(tmp_path, "resume")
     assert resumed.returncode == 0, resumed.stderr
-    _assert_same(_result(tmp_path / "ref.safetensors"), _result(tmp_path / "out.safetensors"))
+    _assert_same(reference, _result(tmp_path / "out.safetensors"))
 
 
-def test_sigkill_while_saving_keeps_the_previous_checkpoint(tmp_path):
-    ref = _run(tmp_path, "plain", out="ref.safetensors")
-    assert ref.returncode == 0, ref.stderr
+def test_sigkill_while_saving_keeps_the_previous_checkpoint(tmp_path, reference):
     killed = _run(tmp_path, "kill-in-save", 3)  # dies during the third checkpoint write
     assert killed.returncode == -signal.SIGKILL
     leftovers = [p for p in os.listdir(tmp_path) if p.endswith(".part")]
@@ -102,15 +107,10 @@ def test_sigkill_while_saving_keeps_the_previous_checkpoint(tmp_path):
     nt.load(tmp_path / "ckpt.safetensors")  # the checkpoint on disk is complete and readable
     resumed = _run(tmp_path, "resume")
     assert resumed.returncode == 0, resumed.stderr
-    _assert_same(_result(tmp_path / "ref.safetensors"), _result(tmp_path / "out.safetensors"))
-
-
-def test_resume_of_a_finished_run_changes_nothing(tmp_path):
-    first = _run(tmp_path, "resume", out="a.safetensors")
-    assert first.returncode == 0, first.stderr
-    again = _run(tmp_path, "resume", out="b.safetensors")
+    _assert_same(reference, _result(tmp_path / "out.safetensors"))
+    again = _run(tmp_path, "resume", out="again.safetensors")  # resuming a finished run: no change
     assert again.returncode == 0, again.stderr
-    _assert_same(_result(tmp_path / "a.safetensors"), _result(tmp_path / "b.safetensors"))
+    _assert_same(reference, _result(tmp_path / "again.safetensors"))
 
 
 def test_resume_rejects_other_files(tmp_path):
