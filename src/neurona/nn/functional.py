@@ -19,6 +19,7 @@ from ..api import pointwise as P
 from ..api import reduction as R
 from ..api import shape as S
 from ..api.indexing import one_hot as _one_hot
+from ..autograd.anomaly import user_frame
 from ..autograd.function import run, run_on
 from ..ops import activation as Act
 from ..ops import fused as Fu
@@ -628,15 +629,28 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
+_SIZE_WARNINGS: dict = {}
+
+
 def _warn_size(input: Tensor, target: Tensor, name: str) -> None:
     if input.shape != target.shape:
-        warnings.warn(
+        fix = ""
+        a, b = tuple(input.shape), tuple(target.shape)
+        if a == b + (1,):
+            fix = " Fix: target.unsqueeze(1) (or input.squeeze(1)): (N,) against (N, 1) broadcasts to (N, N)."
+        elif b == a + (1,):
+            fix = " Fix: target.squeeze(1) (or input.unsqueeze(1)): (N, 1) against (N,) broadcasts to (N, N)."
+        message = (
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=3,
+            f"Please ensure they have the same size.{fix}"
         )
+        frame = user_frame()  # point at the student's line, once per line
+        if frame is None:
+            warnings.warn(message, UserWarning, stacklevel=3)
+        else:
+            warnings.warn_explicit(message, UserWarning, frame.filename, frame.lineno or 0,
+                                   registry=_SIZE_WARNINGS)
 
 
 def _check_loss_weight(input: Tensor, weight: Tensor | None) -> None:
