@@ -18,8 +18,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -380,36 +379,10 @@ def _digits(ctx: Any) -> None:
              f"{100 * acc:.1f}% en test: {len(np.flatnonzero(pred != yte))} errores en {len(yte)}.")
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """One BLAS thread for NumPy and one intra-op thread for PyTorch while the lab runs.
-
-    Every matrix here is small (at most 32×256): one thread is as fast, and on a shared, loaded
-    machine a multi-threaded BLAS or OpenMP pool spin-waits and makes each product many times
-    slower. The previous settings are restored afterwards. (``threadpoolctl`` comes with
-    scikit-learn; without it NumPy keeps its threads.)
-    """
-    import torch
-
-    n = torch.get_num_threads()
-    try:
-        from threadpoolctl import threadpool_limits
-        blas: Any = threadpool_limits(limits=1, user_api="blas")
-    except ImportError:  # pragma: no cover
-        blas = contextlib.nullcontext()
-    torch.set_num_threads(1)
-    try:
-        with blas:
-            yield
-    finally:
-        torch.set_num_threads(n)
-
-
 def run(ctx: Any) -> None:
     """Run every part of the lab, recording metrics, tables and figures."""
-    with _one_thread():
-        _tensors(ctx)
-        _autograd(ctx)
-        _same_code(ctx)
-        _continuous_xor(ctx)
-        _digits(ctx)
+    _tensors(ctx)
+    _autograd(ctx)
+    _same_code(ctx)
+    _continuous_xor(ctx)
+    _digits(ctx)
