@@ -151,15 +151,15 @@ def write_report(out_dir: str, grouped: Sequence[Sequence[LabResult]], meta: dic
     for results in grouped:
         lab = results[0].lab
         for r in results:
-            for t in r.targets:
-                mark = "✓" if t.passed else ("✗" if t.required else "–")
-                cls = "ok" if t.passed else ("bad" if t.required else "muted")
-                summary_rows.append(
-                    f"<tr><td><a href='#{lab.id}'>{lab.number}</a></td><td>{r.engine}</td>"
-                    f"<td>{html.escape(t.target.describe())}</td>"
-                    f"<td>{'—' if t.measured is None else _fmt(t.measured)}</td>"
-                    f"<td class='{cls}'>{mark}</td></tr>")
-    head = ("<tr><th>clase</th><th>engine</th><th>target</th><th>measured</th><th></th></tr>")
+            required = [t for t in r.targets if t.required]
+            met = sum(t.passed for t in required)
+            cls = "ok" if r.passed else "bad"
+            summary_rows.append(
+                f"<tr><td><a href='#{lab.id}'>{lab.number}</a></td><td>{html.escape(lab.title)}</td>"
+                f"<td>{r.engine}</td><td class='{cls}'>{met}/{len(required)}</td>"
+                f"<td class='{cls}'>{r.status}</td><td>{r.seconds:.1f} s</td></tr>")
+    head = ("<tr><th>clase</th><th>tema</th><th>engine</th><th>targets met</th><th>status</th>"
+            "<th>time</th></tr>")
     body = [
         "<!doctype html><html lang='es'><head><meta charset='utf-8'>",
         "<title>neurona — Aprendizaje Profundo</title>", f"<style>{_CSS}</style></head><body>",
