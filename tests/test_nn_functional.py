@@ -310,7 +310,19 @@ BUILTIN_PARAMS = {
     "one_hot": ["tensor", "num_classes"], "prelu": ["input", "weight"], "logsigmoid": ["input"],
     "cosine_similarity": ["x1", "x2", "dim", "eps"], "pairwise_distance": ["x1", "x2", "p", "eps", "keepdim"],
     "relu_": ["input"],
+    "scaled_dot_product_attention": ["query", "key", "value", "attn_mask", "dropout_p", "is_causal",
+                                     "scale", "enable_gqa"],
 }
+
+
+def _doc_params(fn: Any, name: str) -> list[str]:
+    """Parameter names from a builtin's documented signature: 'conv2d(input, weight, bias=None, ...)'."""
+    import re
+
+    first = (fn.__doc__ or "").strip().splitlines()[0]
+    m = re.match(rf"{name}\((.*)\)", first)
+    assert m, f"no documented signature for torch.nn.functional.{name}: {first!r}"
+    return [p.split("=")[0].strip().lstrip("*") for p in m.group(1).split(",") if p.strip() not in ("*", "")]
 
 
 def test_functional_namespace_matches_torch() -> None:
@@ -326,9 +338,12 @@ def test_functional_namespace_matches_torch() -> None:
         ours = inspect.signature(getattr(F, name)).parameters
         try:
             theirs = inspect.signature(getattr(TF, name)).parameters
+            if list(theirs) == ["args", "kwargs"]:  # torch's boolean_dispatch (return_indices)
+                theirs = inspect.signature(getattr(TF, "_" + name)).parameters
         except ValueError:
-            if list(ours) != BUILTIN_PARAMS[name]:
-                diffs.append(f"F.{name}: {list(ours)} vs torch {BUILTIN_PARAMS[name]}")
+            expected = BUILTIN_PARAMS.get(name) or _doc_params(getattr(TF, name), name)
+            if list(ours) != expected:
+                diffs.append(f"F.{name}: {list(ours)} vs torch {expected}")
             continue
         a = [(k, v.default) for k, v in ours.items()]
         b = [(k, v.default) for k, v in theirs.items()]

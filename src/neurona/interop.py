@@ -183,3 +183,21 @@ def convert_torch_checkpoint(path: str | os.PathLike, out_path: str | os.PathLik
     from .io import save
 
     save(load_torch_checkpoint(path), out_path)
+
+
+# -- recurrent layers and attention (issue 6) ------------------------------------------------------
+
+SPECS.update({
+    "RNN": _a("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first", "dropout",
+              "bidirectional"),
+    "LSTM": _a("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
+               "proj_size"),
+    "GRU": _a("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"),
+    "RNNCell": _a("input_size", "hidden_size", "bias", "nonlinearity"),
+    "LSTMCell": _a("input_size", "hidden_size", "bias"),
+    "GRUCell": _a("input_size", "hidden_size", "bias"),
+    "MultiheadAttention": lambda m: {
+        "embed_dim": m.embed_dim, "num_heads": m.num_heads, "dropout": m.dropout,
+        "bias": m.out_proj.bias is not None, "add_bias_kv": m.bias_k is not None,
+        "add_zero_attn": m.add_zero_attn, "kdim": m.kdim, "vdim": m.vdim, "batch_first": m.batch_first},
+})

@@ -983,7 +983,29 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     return _reduce(pos + neg, reduction)
 
 
-# -- convolution, pooling, resampling (defined in functional_conv, part of this namespace) --------
+# -- convolution, pooling, resampling and attention: defined in functional_conv.py and
+# functional_attention.py (one concept per file), part of this namespace as in torch.nn.functional.
+from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402, F401, I001
+from .functional_conv import (  # noqa: E402, F401
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    fold,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+    upsample,
+)
 
 __all_conv__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",

@@ -18,11 +18,14 @@ from ..tensor import Tensor
 
 
 def _pair(v: Any, n: int = 2, name: str = "value") -> tuple[int, ...]:
+    """An int, or a sequence of 1 or n ints, as a tuple of n ints (RuntimeError otherwise, as
+    PyTorch's functions raise)."""
     if isinstance(v, (tuple, list)):
         if len(v) == 1:
             return tuple(int(v[0]) for _ in range(n))
         if len(v) != n:
-            raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {v!r}")
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values, "
+                               f"but got {name}={list(v)}")
         return tuple(int(x) for x in v)
     return (int(v),) * n
 
@@ -43,21 +46,26 @@ def _unbatch(out: Tensor, squeeze: bool) -> Tensor:
     return S.squeeze(out, 0) if squeeze else out
 
 
-def _same_padding(k: tuple, d: tuple, stride: tuple) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Symmetric padding and the extra right padding that make output size = input size."""
-    if any(s != 1 for s in stride):
-        raise ValueError("padding='same' is not supported for strided convolutions")
-    total = [di * (ki - 1) for ki, di in zip(k, d)]
-    return tuple(t // 2 for t in total), tuple(t - 2 * (t // 2) for t in total)
+def same_padding(k: tuple, d: tuple, stride: tuple) -> tuple[tuple[int, int], ...]:
+    """(before, after) padding per spatial dim that keeps the output size equal to the input's
+    (stride 1): d(k − 1) in total, the odd one extra after, as PyTorch pads."""
+    return tuple((di * (ki - 1) // 2, di * (ki - 1) - di * (ki - 1) // 2) for ki, di in zip(k, d))
 
 
 def _conv_nd(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,
              dilation: Any, groups: int, spatial: int, fn: str) -> Tensor:
     x, unbatched = _batched(input, spatial, fn)
     if weight.ndim != spatial + 2:
-        raise RuntimeError(f"{fn}: expected a {spatial + 2}-D weight, got shape {list(weight.shape)}")
+        raise RuntimeError(
+            f"Expected {spatial + 2}-dimensional weight for {spatial + 2}-dimensional input "
+            f"{list(x.shape)}, but got {weight.ndim}-dimensional weight of size {list(weight.shape)} instead"
+        )
     k = tuple(weight.shape[2:])
     s, d = _pair(stride, spatial, "stride"), _pair(dilation, spatial, "dilation")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(v <= 0 for v in s):
+        raise RuntimeError("non-positive stride is not supported")
     if x.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
@@ -65,31 +73,38 @@ def _conv_nd(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, pa
             "channels instead"
         )
     if weight.shape[0] % groups:
-        raise RuntimeError(f"{fn}: out_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
-    if x.dtype != weight.dtype:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
+            f"weight of size {list(weight.shape)} instead"
+        )
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != weight.shape[0]):
+        raise RuntimeError(
+            f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+            f"{weight.shape[0]} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    if x.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
         raise RuntimeError(
             f"Input type ({x.dtype}) and weight type ({weight.dtype}) should be the same"
+            if x.dtype != weight.dtype else
+            f"Input type ({x.dtype}) and bias type ({bias.dtype}) should be the same"
         )
     if isinstance(padding, str):
         if padding == "valid":
-            p = (0,) * spatial
+            p = ((0, 0),) * spatial
         elif padding == "same":
-            p, extra = _same_padding(k, d, s)
-            if any(extra):
-                pads: list[int] = []
-                for e in reversed(extra):
-                    pads += [0, e]
-                from .functional import pad as _pad
-
-                x = _pad(x, pads)
+            if any(v != 1 for v in s):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            p = same_padding(k, d, s)
         else:
-            raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
-        p = _pair(padding, spatial, "padding")
+        p = tuple((q, q) for q in _pair(padding, spatial, "padding"))
+        if any(q < 0 for q, _ in p):
+            raise RuntimeError("negative padding is not supported")
     size = tuple(x.shape[2:])
-    for n, ki, pi, di in zip(size, k, p, d):
-        if n + 2 * pi < di * (ki - 1) + 1:
-            padded = " x ".join(str(a + 2 * b) for a, b in zip(size, p))
+    for n, ki, (lo, hi), di in zip(size, k, p, d):
+        if n + lo + hi < di * (ki - 1) + 1:
+            padded = " x ".join(str(a + b + c) for a, (b, c) in zip(size, p))
             kernel = " x ".join(str(di * (ki - 1) + 1) for ki, di in zip(k, d))
             raise RuntimeError(
                 f"Calculated padded input size per channel: ({padded}). Kernel size: ({kernel}). "
@@ -98,7 +113,7 @@ def _conv_nd(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, pa
     if spatial == 1:
         x4 = S.unsqueeze(x, 2)
         w4 = S.unsqueeze(weight, 2)
-        node = C.Conv2d((1, s[0]), (0, p[0]), (1, d[0]), groups)
+        node = C.Conv2d((1, s[0]), ((0, 0), p[0]), (1, d[0]), groups)
         out = run(node, x4, w4) if bias is None else run(node, x4, w4, bias)
         out = S.squeeze(out, 2)
     else:
@@ -130,10 +145,29 @@ def _conv_transpose_nd(input: Tensor, weight: Tensor, bias: Tensor | None, strid
         )
     s, p = _pair(stride, spatial, "stride"), _pair(padding, spatial, "padding")
     op, d = _pair(output_padding, spatial, "output_padding"), _pair(dilation, spatial, "dilation")
-    for o, si, di in zip(op, s, d):
-        if o >= max(si, di):
-            raise RuntimeError("output padding must be smaller than either stride or dilation, "
-                               f"but got output_padding={op}, stride={s}, dilation={d}")
+    if any(v <= 0 for v in s):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
+    if weight.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
+            f"weight of size {list(weight.shape)} instead"
+        )
+    if any(o >= max(si, di) for o, si, di in zip(op, s, d)):
+        names = ("height", "width") if spatial == 2 else ("",)
+        parts = [" ".join(f"{what}{'_' + n if n else ''}: {v[i]}" for i, n in enumerate(names))
+                 for what, v in (("output_padding", op), ("stride", s), ("dilation", d))]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
+                           + " ".join(parts))
+    if x.dtype != weight.dtype:
+        raise RuntimeError(f"Input type ({x.dtype}) and weight type ({weight.dtype}) should be the same")
+    size = tuple(x.shape[2:])
+    out = [(n - 1) * si - 2 * pi + di * (ki - 1) + oi + 1
+           for n, si, pi, di, ki, oi in zip(size, s, p, d, weight.shape[2:], op)]
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, size))}). Calculated output "
+                           f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     if spatial == 1:
         node = C.ConvTranspose2d((1, s[0]), (0, p[0]), (0, op[0]), (1, d[0]), groups)
         x4, w4 = S.unsqueeze(x, 2), S.unsqueeze(weight, 2)
@@ -164,13 +198,38 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 # -- pooling --------------------------------------------------------------------------------------
 
 
-def _check_pool_pad(k: tuple, p: tuple, d: tuple = (1, 1)) -> None:
-    for ki, pi, di in zip(k, p, d):
+def _check_pool_pad(k: tuple, p: tuple, d: tuple | None = None, fn: str = "") -> None:
+    """Padding may be at most half the kernel: PyTorch checks against the effective (dilated)
+    kernel first, then (max pooling) against the kernel itself, each with its own message."""
+    for ki, pi, di in zip(k, p, d or (1,) * len(k)):
         if pi > (di * (ki - 1) + 1) // 2:
             raise RuntimeError(
                 f"pad should be at most half of effective kernel size, but got pad={pi}, "
                 f"kernel_size={ki} and dilation={di}"
             )
+    if d is not None and any(pi > ki // 2 for ki, pi in zip(k, p)):
+        if len(k) == 1:
+            raise RuntimeError(f"{fn}() padding should be at most half of kernel size, but got "
+                               f"padding={p[0]} and kernel_size={k[0]}")
+        raise RuntimeError("pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}")
+
+
+def _check_pool_size(x: Tensor, k: tuple, s: tuple, p: tuple, d: tuple, ceil_mode: bool,
+                     fn: str) -> None:
+    """PyTorch's errors for a zero stride and for windows that leave no output."""
+    if any(v == 0 for v in s):
+        raise RuntimeError("stride should not be zero")
+    if any(v <= 0 for v in k):
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_size={k}")
+    size = tuple(x.shape[2:])
+    out = [Po.pool_out_size(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(size, k, s, p, d)]
+    if any(o <= 0 for o in out):
+        if len(size) == 1:
+            raise RuntimeError(f"{fn}() Invalid computed output size: {out[0]}")
+        c = x.shape[1]
+        raise RuntimeError(f"Given input size: ({c}x{'x'.join(map(str, size))}). Calculated output size: "
+                           f"({c}x{'x'.join(map(str, out))}). Output size is too small")
 
 
 def _max_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
@@ -179,20 +238,21 @@ def _max_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilati
     k = _pair(kernel_size, spatial)
     s = _pair(stride if stride not in (None, ()) else kernel_size, spatial)
     p, d = _pair(padding, spatial), _pair(dilation, spatial)
-    _check_pool_pad(k, p, d)
+    _check_pool_pad(k, p, d, fn)
+    _check_pool_size(x, k, s, p, d, ceil_mode, fn)
     if spatial == 1:
         k, s, p, d = (1, *k), (1, *s), (0, *p), (1, *d)
         x = S.unsqueeze(x, 2)
     node = Po.MaxPool2d(k, s, p, d, ceil_mode)
     out = run(node, x)
-    idx = node.indices()
     if spatial == 1:
         out = S.squeeze(out, 2)
-        idx = idx[:, :, 0]
     out = _unbatch(out, unbatched)
     if return_indices:
-        idx_t = Tensor._wrap(idx[0] if unbatched else idx)
-        return out, idx_t
+        idx = node.indices()
+        if spatial == 1:
+            idx = idx[:, :, 0]
+        return out, Tensor._wrap(idx[0] if unbatched else idx)
     return out
 
 
@@ -216,6 +276,7 @@ def _avg_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_m
     s = _pair(stride if stride not in (None, ()) else kernel_size, spatial)
     p = _pair(padding, spatial)
     _check_pool_pad(k, p)
+    _check_pool_size(x, k, s, p, (1,) * spatial, ceil_mode, fn)
     if spatial == 1:
         k, s, p = (1, *k), (1, *s), (0, *p)
         x = S.unsqueeze(x, 2)
@@ -243,8 +304,17 @@ def _adaptive(input: Tensor, output_size: Any, mode: str, spatial: int, fn: str,
               return_indices: bool = False) -> Any:
     x, unbatched = _batched(input, spatial, fn)
     size = tuple(x.shape[2:])
-    out = _pair(output_size, spatial) if not isinstance(output_size, (tuple, list)) else tuple(
-        size[i] if o is None else int(o) for i, o in enumerate(output_size))
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != spatial:
+            raise RuntimeError(
+                f"{fn}: output_size must be {spatial}" if spatial == 2 else
+                f"{fn}() argument 'output_size' should contain one int (got {len(output_size)})")
+        out = tuple(size[i] if o is None else int(o) for i, o in enumerate(output_size))
+    else:
+        out = (int(output_size),) * spatial
+    if any(o < 0 for o in out):
+        raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0 but "
+                           f"received {out}")
     if spatial == 1:
         x = S.unsqueeze(x, 2)
         out = (1, *out)
@@ -279,64 +349,130 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
 # -- resampling, patches ----------------------------------------------------------------------------
 
 
+_INTERP_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+
+
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
-    """Resize the spatial dims: 'nearest', 'linear' (3-D input) or 'bilinear' (4-D input)."""
-    spatial = input.ndim - 2
-    if spatial not in (1, 2):
-        raise NotImplementedError(f"interpolate supports 3-D and 4-D inputs, got {input.ndim}-D")
-    if mode not in ("nearest", "linear", "bilinear"):
-        raise NotImplementedError(f"interpolate: mode '{mode}' is not supported")
+    """Resize the spatial dims of (N, C, L) or (N, C, H, W): 'nearest', 'linear' (3-D) or
+    'bilinear' (4-D), to ``size`` or ⌊n·scale_factor⌋.
+
+    Each axis is resampled by a matrix (:func:`neurona.ops.pool.interp_matrix`): 'nearest'
+    reads src = ⌊dst·r⌋ (2-D: src = dst for an unchanged size, ⌊dst/2⌋ for a doubled one);
+    the linear modes blend the two neighbours of src = (dst + ½)·r − ½ (clamped at 0), or
+    src = dst·(n_in − 1)/(n_out − 1) with ``align_corners``; r = 1/scale_factor when a scale
+    factor is given (and not recomputed), else n_in/n_out. Other modes raise NotImplementedError.
+    """
+    nd = input.ndim
     if mode == "nearest" and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if (size is None) == (scale_factor is None):
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and nd == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
+                         "requires a 4-D tensor as input")
+    spatial = nd - 2
+    in_size = list(input.shape[2:])
+    if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
-    in_size = tuple(input.shape[2:])
-    scales: tuple = (None,) * spatial
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    scales: tuple = (None,) * max(spatial, 0)
     if size is not None:
-        out = _pair(size, spatial, "size")
+        if isinstance(size, (tuple, list)) and len(size) != spatial:
+            raise ValueError(
+                "Input and output must have the same number of spatial dimensions, but got input with "
+                f"spatial dimensions of {in_size} and output size of {size}. Please provide input tensor "
+                "in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+        out = tuple(int(v) for v in size) if isinstance(size, (tuple, list)) else (int(size),) * spatial
     else:
+        if isinstance(scale_factor, (tuple, list)) and len(scale_factor) != spatial:
+            raise ValueError(
+                "Input and scale_factor must have the same number of spatial dimensions, but got input "
+                f"with spatial dimensions of {in_size} and scale_factor of shape {scale_factor}. Please "
+                "provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, "
+                "...,sK) format.")
         sf = tuple(float(f) for f in (scale_factor if isinstance(scale_factor, (tuple, list))
                                       else (scale_factor,) * spatial))
         out = tuple(int(math.floor(n * f)) for n, f in zip(in_size, sf))
         scales = (None,) * spatial if recompute_scale_factor else sf
+    if mode == "linear" and nd != 3:
+        raise NotImplementedError(f"Got {nd}D input, but linear mode needs 3D input")
+    if mode == "bilinear" and nd != 4:
+        raise NotImplementedError(f"Got {nd}D input, but bilinear mode needs 4D input")
+    if nd not in (3, 4, 5) or mode not in _INTERP_MODES.split(" | "):
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd}D) "
+                                  f"for the modes: {_INTERP_MODES} (got {mode})")
+    if nd == 5 or mode not in ("nearest", "linear", "bilinear") or antialias:
+        raise NotImplementedError(f"interpolate: mode '{mode}' on {nd}-D input"
+                                  f"{' with antialias' if antialias else ''} is not supported by neurona")
     kind = "nearest" if mode == "nearest" else "linear"
     x = input if spatial == 2 else S.unsqueeze(input, 2)
-    ins, outs, scl = (in_size, out, scales) if spatial == 2 else ((1, *in_size), (1, *out), (None, *scales))
-    ah = Po.interp_matrix(ins[0], outs[0], kind, align_corners, scl[0])
-    aw = Po.interp_matrix(ins[1], outs[1], kind, align_corners, scl[1])
+    if spatial == 1:  # run as 2-D with height 1
+        in_size, out, scales = [1, *in_size], (1, *out), (None, *scales)
+    ins, outs, scl = in_size, out, scales
+    # PyTorch's 1-D nearest forward applies ⌊dst·r⌋ even where its 2-D kernel (and every
+    # backward) short-cuts equal and doubled sizes; neurona follows each forward, and its
+    # gradient is always the forward's adjoint
+    ah = Po.interp_matrix(ins[0], outs[0], kind, align_corners, scl[0], spatial == 2)
+    aw = Po.interp_matrix(ins[1], outs[1], kind, align_corners, scl[1], spatial == 2)
     y = run(Po.Resample2d(ah, aw), x)
     return y if spatial == 2 else S.squeeze(y, 2)
 
 
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
              align_corners: bool | None = None) -> Tensor:
+    """Deprecated alias of :func:`interpolate` (as in PyTorch)."""
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
            stride: Any = 1) -> Tensor:
-    """Patches as columns: (N, C, H, W) → (N, C·kh·kw, L)."""
-    if input.ndim != 4:
-        raise NotImplementedError(f"Input Error: Only 4D input Tensors are supported (got {input.ndim}D)")
-    return run(C.Unfold(_pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)), input)
+    """Sliding patches as columns: (N, C, H, W) → (N, C·kh·kw, L), rows ordered (c, a, b),
+    L = Ho·Wo windows in row-major order; an unbatched (C, H, W) gives (C·kh·kw, L)."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {list(input.shape)}")
+    x, unbatched = _batched(input, 2, "unfold")
+    k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    out = [Po.pool_out_size(n, ki, si, pi, di, False) for n, ki, si, pi, di in zip(x.shape[2:], k, s, p, d)]
+    if any(o <= 0 for o in out):
+        raise RuntimeError(
+            f"Given input with spatial size {tuple(x.shape[2:])}, kernel_size={k}, dilation={d}, "
+            f"padding={p}, calculated shape of the array of sliding blocks as ({out[0]}, {out[1]}), but its "
+            "components must be at least one.")
+    return _unbatch(run(C.Unfold(k, d, p, s), x), unbatched)
 
 
 def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
          stride: Any = 1) -> Tensor:
-    """Columns back to an image, summing overlaps: (N, C·kh·kw, L) → (N, C, H, W)."""
-    if input.ndim != 3:
-        raise NotImplementedError(f"Input Error: Only 3D input Tensors are supported (got {input.ndim}D)")
-    return run(C.Fold(_pair(output_size), _pair(kernel_size), _pair(dilation), _pair(padding),
-                      _pair(stride)), input)
+    """Columns back to an image, summing overlaps (the adjoint of :func:`unfold`):
+    (N, C·kh·kw, L) → (N, C, H, W); an unbatched (C·kh·kw, L) gives (C, H, W)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size "
+                           f"and non-zero dimensions for input, but got: {list(input.shape)}")
+    x, unbatched = _batched(input, 1, "fold")
+    size, k, d = _pair(output_size), _pair(kernel_size), _pair(dilation)
+    p, s = _pair(padding), _pair(stride)
+    if x.shape[1] % (k[0] * k[1]):
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of "
+                           f"kernel_size, but got input.size(1)={x.shape[1]} and kernel_size={k}.")
+    blocks = [Po.pool_out_size(n, ki, si, pi, di, False) for n, ki, si, pi, di in zip(size, k, s, p, d)]
+    if blocks[0] * blocks[1] != x.shape[2]:
+        raise RuntimeError(
+            f"Given output_size={size}, kernel_size={k}, dilation={d}, padding={p}, stride={s}, expected "
+            f"size of input's dimension 2 to match the calculated number of sliding blocks {blocks[0]} * "
+            f"{blocks[1]} = {blocks[0] * blocks[1]}, but got input.size(2)={x.shape[2]}.")
+    return _unbatch(run(C.Fold(size, k, d, p, s), x), unbatched)
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """(N, C·r², H, W) → (N, C, H·r, W·r)."""
     r = upscale_factor
-    n, c, h, w = input.shape[-4:] if input.ndim >= 4 else (1, *input.shape)
+    if input.ndim < 3:
+        raise RuntimeError("pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    c, h, w = input.shape[-3:]
     if c % (r * r):
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
                            f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
@@ -349,7 +485,14 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """(N, C, H·r, W·r) → (N, C·r², H, W)."""
     r = downscale_factor
+    if input.ndim < 3:
+        raise RuntimeError("pixel_unshuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {input.ndim} dimension(s)")
     c, h, w = input.shape[-3:]
+    for what, n, dim in (("height", h, -2), ("width", w, -1)):
+        if n % r:
+            raise RuntimeError(f"pixel_unshuffle expects {what} to be divisible by downscale_factor, but "
+                               f"input.size({dim})={n} is not divisible by {r}")
     x = S.reshape(input, (-1, c, h // r, r, w // r, r))
     x = S.permute(x, (0, 1, 3, 5, 2, 4))
     return S.reshape(x, (*input.shape[:-3], c * r * r, h // r, w // r))

@@ -22,7 +22,10 @@ class Linear(Node):
 
     def forward(self, x, w, b=None):
         self.x, self.w = x, w
-        out = x @ w.T
+        if x.ndim > 2:  # one 2-D GEMM over all rows, not a batched matmul per leading index
+            out = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(*x.shape[:-1], w.shape[0])
+        else:
+            out = x @ w.T
         if b is not None:
             out += b
         return out
@@ -30,7 +33,10 @@ class Linear(Node):
     def backward(self, g):
         need = self.needs_input_grad
         x, w = self.x, self.w
-        gx = g @ w if need[0] else None
+        gx = None
+        if need[0]:
+            gx = ((g.reshape(-1, g.shape[-1]) @ w).reshape(*g.shape[:-1], w.shape[1])
+                  if g.ndim > 2 else g @ w)
         gw = gb = None
         if x.ndim == 1:
             if need[1]:

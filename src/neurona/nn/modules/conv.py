@@ -111,17 +111,26 @@ class _ConvNd(Module):
 
 class _Conv(_ConvNd):
     def _pad_input(self, input: Tensor) -> Tensor:
+        """``input`` padded by ``padding_mode`` ('reflect', 'replicate', 'circular'): the
+        padding ints, or what 'same' / 'valid' mean for this kernel (odd totals pad one more
+        after, as PyTorch)."""
         from ..functional import pad
 
+        if self.padding == "valid":
+            widths = [(0, 0)] * self._spatial
+        elif self.padding == "same":
+            widths = list(FC.same_padding(self.kernel_size, self.dilation, self.stride))
+        else:
+            widths = [(p, p) for p in self.padding]
         pads: list[int] = []
-        for p in reversed(self.padding):
-            pads += [p, p]
+        for lo, hi in reversed(widths):
+            pads += [lo, hi]
         return pad(input, pads, mode=self.padding_mode)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
         conv = FC.conv2d if self._spatial == 2 else FC.conv1d
-        if self.padding_mode != "zeros" and not isinstance(self.padding, str):
+        if self.padding_mode != "zeros":
             return conv(self._pad_input(input), self.weight, self.bias, self.stride, 0,
                         self.dilation, self.groups)
         return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
@@ -166,19 +175,26 @@ class _ConvTranspose(_ConvNd):
                   self.dilation)
 
     def _output_padding_for(self, input: Tensor, output_size: Any) -> tuple[int, ...]:
+        """The output_padding that makes the output ``output_size`` (its last dims); it must
+        lie in [0, stride) — PyTorch's rule and message."""
         n = self._spatial
-        want = tuple(output_size)[-n:]
-        out = []
-        for i in range(n):
-            size = input.shape[-n + i]
-            base = ((size - 1) * self.stride[i] - 2 * self.padding[i]
-                    + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
-            extra = want[i] - base
-            if not 0 <= extra < max(self.stride[i], self.dilation[i]):
-                raise ValueError(f"requested an output size of {list(want)}, but valid sizes range "
-                                 f"from {base} to {base + self.stride[i] - 1} in dim {i}")
-            out.append(extra)
-        return tuple(out)
+        output_size = tuple(int(v) for v in output_size)
+        if len(output_size) == n + 2:
+            output_size = output_size[2:]
+        if len(output_size) != n:
+            raise ValueError(
+                f"ConvTranspose{n}D: for {input.ndim}D input, output_size must have {n} or {n + 2} "
+                f"elements (got {len(output_size)})"
+            )
+        lows = [(input.shape[-n + i] - 1) * self.stride[i] - 2 * self.padding[i]
+                + self.dilation[i] * (self.kernel_size[i] - 1) + 1 for i in range(n)]
+        highs = [lo + self.stride[i] - 1 for i, lo in enumerate(lows)]
+        if any(not lo <= want <= hi for want, lo, hi in zip(output_size, lows, highs)):
+            raise ValueError(
+                f"requested an output size of {output_size}, but valid sizes range from {lows} to "
+                f"{highs} (for an input of {tuple(input.shape[-n:])})"
+            )
+        return tuple(want - lo for want, lo in zip(output_size, lows))
 
 
 class ConvTranspose2d(_ConvTranspose):
