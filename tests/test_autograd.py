@@ -6,6 +6,7 @@ both and the results (tensors, grads, names, exceptions) are compared.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -168,6 +169,34 @@ def test_no_grad_context_and_decorator():
                 lib.is_grad_enabled())
 
     assert both(case) == (False, True, False, False, False, True)
+
+
+def test_grad_mode_bare_decorators():
+    """``@no_grad`` / ``@enable_grad`` / ``@inference_mode`` without parentheses (torch 2.x)."""
+    def case(lib):
+        x = leaf(lib)
+
+        @lib.no_grad
+        def off(t):
+            """doc"""
+            return t * 2, lib.is_grad_enabled()
+
+        @lib.enable_grad
+        def on(t):
+            return t * 2, lib.is_grad_enabled()
+
+        @lib.inference_mode
+        def infer(t):
+            return t * 2, lib.is_grad_enabled()
+
+        y, in_off = off(x)
+        with lib.no_grad():
+            z, in_on = on(x)
+        w, in_infer = infer(x)
+        return (y.requires_grad, in_off, z.requires_grad, in_on, w.requires_grad, in_infer,
+                lib.is_grad_enabled(), off.__name__, off.__doc__, type(lib.no_grad()).__name__)
+
+    assert both(case) == (False, False, True, True, False, False, True, "off", "doc", "no_grad")
 
 
 def test_enable_grad_inside_no_grad():
@@ -644,6 +673,107 @@ def test_leaf_flags_and_grad_fn_names():
     both(case)
 
 
+# The grad_fn name of each expression equals torch's: which overload ran (sum() vs sum(dim)),
+# which op indexing applied last (select / slice / unsqueeze / alias / index), which product
+# matmul chose for the operands' ranks.
+def _loss_case(loss, red, e):
+    return getattr(e.F, loss)(e.x.sigmoid(), e.y.sigmoid(), reduction=red)
+
+
+GRAD_FN_CASES = {
+    "add": lambda e: e.x + e.y, "add_scalar": lambda e: e.x + 1, "sub": lambda e: e.x - e.y,
+    "sub_scalar": lambda e: e.x - 1, "sub_method": lambda e: e.x.sub(1, alpha=2),
+    "rsub": lambda e: 1 - e.x, "mul": lambda e: e.x * e.y, "mul_scalar": lambda e: 2 * e.x,
+    "div": lambda e: e.x / e.y, "div_scalar": lambda e: e.x / 2, "rdiv": lambda e: 2 / e.x,
+    "div_floor": lambda e: e.x.div(e.y, rounding_mode="floor"),
+    "pow_scalar": lambda e: e.x ** 2, "pow_tensor": lambda e: e.x ** e.y,
+    "rpow": lambda e: 2 ** e.x, "neg": lambda e: -e.x,
+    "matmul_mm": lambda e: e.x @ e.w, "matmul_mv": lambda e: e.x @ e.w[:, 0],
+    "matmul_dot": lambda e: e.x[0] @ e.y[0], "matmul_vec_mat": lambda e: e.x[0] @ e.w,
+    "matmul_batched": lambda e: e.x[None] @ e.w, "matmul_mat_batch": lambda e: e.x @ e.w[None],
+    "mm": lambda e: e.lib.mm(e.x, e.w), "bmm": lambda e: e.lib.bmm(e.x[None], e.w[None]),
+    "mv": lambda e: e.x.mv(e.w[:, 0]), "dot": lambda e: e.lib.dot(e.x[0], e.y[0]),
+    "outer": lambda e: e.lib.outer(e.x[0], e.y[0]), "addmm": lambda e: e.lib.addmm(e.b, e.x, e.w),
+    "exp": lambda e: e.x.exp(), "log": lambda e: e.x.abs().log(), "sqrt": lambda e: e.x.abs().sqrt(),
+    "sin": lambda e: e.x.sin(), "tanh": lambda e: e.x.tanh(), "sigmoid": lambda e: e.x.sigmoid(),
+    "relu": lambda e: e.x.relu(), "abs": lambda e: e.x.abs(),
+    "sum": lambda e: e.x.sum(), "sum_fn": lambda e: e.lib.sum(e.x), "sum_dim": lambda e: e.x.sum(0),
+    "sum_dims": lambda e: e.x.sum((0, 1)), "sum_none": lambda e: e.x.sum(None),
+    "sum_dtype": lambda e: e.x.sum(dtype=e.lib.float64),
+    "nansum": lambda e: e.x.nansum(), "nansum_dim": lambda e: e.x.nansum(1),
+    "mean": lambda e: e.x.mean(), "mean_dim": lambda e: e.x.mean(1, keepdim=True),
+    "prod": lambda e: e.x.prod(), "prod_dim": lambda e: e.x.prod(1),
+    "max": lambda e: e.x.max(), "max_dim": lambda e: e.x.max(1)[0], "amax": lambda e: e.x.amax(0),
+    "std": lambda e: e.x.std(), "var_dim": lambda e: e.x.var(1),
+    "norm": lambda e: e.x.norm(), "norm_dim": lambda e: e.x.norm(dim=1),
+    "norm_p1": lambda e: e.x.norm(p=1), "logsumexp": lambda e: e.x.logsumexp(1),
+    "cumsum": lambda e: e.x.cumsum(0), "kthvalue": lambda e: e.x.kthvalue(1)[0],
+    "index_int": lambda e: e.x[0], "index_neg": lambda e: e.x[-1], "index_2ints": lambda e: e.x[0, 1],
+    "index_col": lambda e: e.x[:, 0], "index_ellipsis_int": lambda e: e.x[..., 0],
+    "index_slice": lambda e: e.x[0:1], "index_full_slice": lambda e: e.x[:],
+    "index_full_slices": lambda e: e.x[:, :], "index_slice_col": lambda e: e.x[:, 1:],
+    "index_ellipsis": lambda e: e.x[...], "index_none": lambda e: e.x[None],
+    "index_int_none": lambda e: e.x[0, None], "index_list": lambda e: e.x[[0, 1]],
+    "index_tensor": lambda e: e.x[e.lib.tensor([0, 1])], "index_mask": lambda e: e.x[e.x > 0],
+    "select": lambda e: e.x.select(1, 0), "take": lambda e: e.x.take(e.lib.tensor([0, 4])),
+    "view": lambda e: e.x.view(6), "reshape": lambda e: e.x.reshape(3, 2),
+    "reshape_copy": lambda e: e.x.T.reshape(6), "flatten": lambda e: e.x.flatten(),
+    "permute": lambda e: e.x.permute(1, 0), "transpose": lambda e: e.x.transpose(0, 1),
+    "t": lambda e: e.x.t(), "T": lambda e: e.x.T, "mT": lambda e: e.x.mT,
+    "unsqueeze": lambda e: e.x.unsqueeze(0), "squeeze": lambda e: e.x[None].squeeze(),
+    "squeeze_dim": lambda e: e.x[None].squeeze(0), "squeeze_dims": lambda e: e.x[None].squeeze((0,)),
+    "expand": lambda e: e.x[:1].expand(4, 3), "repeat": lambda e: e.x.repeat(2, 1),
+    "flip": lambda e: e.x.flip(0, 1), "roll_flat": lambda e: e.x.roll(1),
+    "atleast_2d": lambda e: e.lib.atleast_2d(e.x[0]),
+    "split": lambda e: e.x.split(1)[1], "split_sizes": lambda e: e.x.split([1, 2], 1)[0],
+    "chunk": lambda e: e.x.chunk(3, 1)[0], "unbind": lambda e: e.x.unbind()[0],
+    "tensor_split": lambda e: e.x.tensor_split(2, 1)[1], "narrow": lambda e: e.x.narrow(1, 0, 2),
+    "diag_embed": lambda e: e.x[0].diag(),
+    "cat": lambda e: e.lib.cat([e.x, e.y]), "stack": lambda e: e.lib.stack([e.x, e.y]),
+    "softmax": lambda e: e.x.softmax(-1), "log_softmax": lambda e: e.x.log_softmax(1),
+    "F_softmax": lambda e: e.F.softmax(e.x, dim=1), "F_relu": lambda e: e.F.relu(e.x),
+    "F_sigmoid": lambda e: e.F.sigmoid(e.x), "F_tanh": lambda e: e.F.tanh(e.x),
+    "F_gelu": lambda e: e.F.gelu(e.x),
+    "F_linear": lambda e: e.F.linear(e.x, e.w.T, e.b), "F_linear_nobias": lambda e: e.F.linear(e.x, e.w.T),
+    "F_linear_batched": lambda e: e.F.linear(e.x[None], e.w.T, e.b),
+    "F_linear_vector": lambda e: e.F.linear(e.x[0], e.w.T),
+    "F_dropout": lambda e: e.F.dropout(e.x, 0.5),
+    "F_cross_entropy": lambda e: e.F.cross_entropy(e.x, e.target),
+    "F_nll_loss": lambda e: e.F.nll_loss(e.x.log_softmax(1), e.target),
+    "F_l1_loss": lambda e: e.F.l1_loss(e.x, e.y),
+    **{f"F_{loss}_{red}": functools.partial(_loss_case, loss, red)
+       for loss in ("mse_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
+                    "binary_cross_entropy_with_logits")
+       for red in ("mean", "sum", "none")},
+    "F_cross_entropy_none": lambda e: e.F.cross_entropy(e.x, e.target, reduction="none"),
+    "F_nll_loss_none": lambda e: e.F.nll_loss(e.x, e.target, reduction="none"),
+    "clone": lambda e: e.x.clone(), "to_float64": lambda e: e.x.to(e.lib.float64),
+    "double": lambda e: e.x.double(), "where": lambda e: e.lib.where(e.y > 0, e.x, e.y),
+    "clamp": lambda e: e.x.clamp(-1, 1), "clamp_min": lambda e: e.x.clamp_min(0),
+    "clamp_max": lambda e: e.x.clamp_max(0), "lerp_scalar": lambda e: e.x.lerp(e.y, 0.5),
+    "lerp_tensor": lambda e: e.x.lerp(e.y, e.y), "masked_fill": lambda e: e.x.masked_fill(e.y > 0, 0.0),
+    "masked_fill_tensor": lambda e: e.x.masked_fill(e.y > 0, e.lib.tensor(0.0)),
+    "scatter_value": lambda e: e.x.scatter(1, e.lib.tensor([[0], [1]]), 1.0),
+    "take_along_dim": lambda e: e.x.take_along_dim(e.lib.tensor([[0], [1]]), 1),
+    "gather": lambda e: e.x.gather(1, e.lib.tensor([[0], [1]])),
+}
+
+
+class _Env:
+    def __init__(self, lib):
+        self.lib, self.F = lib, lib.nn.functional
+        self.x, self.y = leaf(lib), leaf(lib, X[::-1].copy())
+        self.w = leaf(lib, W)
+        self.b = lib.tensor(np.ones(2, np.float32), requires_grad=True)
+        self.target = lib.tensor([0, 2])
+
+
+@pytest.mark.parametrize("name", list(GRAD_FN_CASES))
+def test_grad_fn_name_equals_torch(name):
+    case = GRAD_FN_CASES[name]
+    both(lambda lib: case(_Env(lib)).grad_fn.name())
+
+
 def test_grad_fn_next_functions_reach_leaves():
     x = nt.tensor([1.0], requires_grad=True)
     y = (x * 2).exp()
@@ -857,3 +987,24 @@ def test_zero_and_fill_on_non_leaf_give_zero_grad():
         return x.grad, y, z, y.requires_grad
 
     both(case)
+
+
+def test_gradcheck_failure_names_entries_with_plain_ints():
+    class Wrong(nt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3
+
+    x = nt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=nt.float64, requires_grad=True)
+    with pytest.raises(nt.autograd.GradcheckError) as info:
+        nt.autograd.gradcheck(lambda t: Wrong.apply(t)[1, 2:], (x,))
+    msg = str(info.value)
+    assert "d(out[0])/d(in[1, 2])" in msg, msg
+    assert "np.int64" not in msg
+    with pytest.raises(nt.autograd.GradcheckError) as info:
+        nt.autograd.gradcheck(lambda t: Wrong.apply(t[0, 0]), (x,))
+    assert "d(out[])/d(in[0, 0])" in str(info.value)

@@ -3,7 +3,10 @@
 import json
 import os
 import pickle
+import stat
 import struct
+import tracemalloc
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -114,13 +117,24 @@ def _write_raw(path, header, data=b""):
         ),
         ({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 8, "trailing"),
         ([1, 2, 3], b"", "not a JSON object"),
+        # bools are ints in Python/JSON; safetensors wants real integers
+        ({"a": {"dtype": "U8", "shape": [1], "data_offsets": [False, True]}}, b"\7", "invalid data_offsets"),
+        ({"a": {"dtype": "U8", "shape": [True], "data_offsets": [0, 1]}}, b"\7", "invalid shape"),
+        ({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0.0, 1.0]}}, b"\7", "invalid data_offsets"),
+        ({"a": {"dtype": "U8", "shape": [1.0], "data_offsets": [0, 1]}}, b"\7", "invalid shape"),
+        # zero elements, but a dimension NumPy cannot represent
+        ({"a": {"dtype": "F32", "shape": [0, 2**70], "data_offsets": [0, 0]}}, b"",
+         "entry 'a' has an impossible shape"),
+        ({"a": {"dtype": "F32", "shape": [0, 2**40, 2**40], "data_offsets": [0, 0]}}, b"",
+         "impossible shape"),
     ],
 )
 def test_crafted_headers_are_rejected(tmp_path, header, data, match):
     path = tmp_path / "bad.safetensors"
     _write_raw(path, header, data)
-    with pytest.raises(SerializationError, match=match):
+    with pytest.raises(SerializationError, match=match) as e:
         nt.load(path)
+    assert str(path) in str(e.value)
 
 
 def test_huge_header_length_is_rejected_without_allocating(tmp_path):
@@ -161,11 +175,92 @@ def test_pickle_files_are_refused_not_executed(tmp_path):
         nt.load(torch_path)
 
 
+@pytest.mark.parametrize("protocol", [0, 1])
+@pytest.mark.parametrize("obj", [_Evil(), {"w": [1.0, 2.0]}, [1, 2], OrderedDict(w=1), (1, 2)])
+def test_old_protocol_pickles_are_refused_not_executed(tmp_path, protocol, obj):
+    marker = "/tmp/neurona-pwned"
+    if os.path.exists(marker):
+        os.unlink(marker)
+    path = tmp_path / "old.pkl"
+    path.write_bytes(pickle.dumps(obj, protocol=protocol))
+    with pytest.raises(SerializationError, match="this is a pickle.*never unpickles"):
+        nt.load(path)
+    assert not os.path.exists(marker)
+
+
+def test_header_length_that_looks_like_a_pickle_start_is_still_safetensors(tmp_path):
+    # b"(d" is how protocol-0 dict pickles start; as a little-endian length it is 0x6428
+    path = tmp_path / "odd.safetensors"
+    n = int.from_bytes(b"(d", "little")
+    raw = json.dumps({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}}).encode()
+    path.write_bytes(struct.pack("<Q", n) + raw.ljust(n) + b"\7")
+    assert nt.load(path)["a"].tolist() == [7]
+
+
+def test_corrupt_big_file_is_rejected_before_reading_its_data(tmp_path):
+    # a valid-looking tiny header, then 600 MB (sparse) the offsets do not account for
+    path = tmp_path / "sparse.safetensors"
+    raw = json.dumps({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)) + raw + b"\0" * 8)
+        f.truncate(600 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SerializationError, match="trailing bytes"):
+            nt.load(path)
+        with pytest.raises(SerializationError, match="trailing bytes"):
+            nt.io.load_metadata(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 1024 * 1024, f"peak {peak / 2**20:.0f} MB while rejecting a bad file"
+
+
+def test_deeply_nested_json_is_a_clear_error(tmp_path):
+    path = tmp_path / "deep.safetensors"
+    raw = b"[" * 200_000
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw)
+    with pytest.raises(SerializationError, match="header is nested too deeply") as e:
+        nt.load(path)
+    assert str(path) in str(e.value)
+    # the same inside the neurona.tree metadata that keeps nested structures
+    _write_raw(path, {"__metadata__": {"neurona.tree": "[" * 200_000}})
+    with pytest.raises(SerializationError, match="neurona.tree metadata is nested too deeply"):
+        nt.load(path)
+    deep = '{"__list__": [' * 2000 + "1" + "]}" * 2000  # valid JSON only if parsed iteratively
+    _write_raw(path, {"__metadata__": {"neurona.tree": deep}})
+    with pytest.raises(SerializationError, match="nested too deeply"):
+        nt.load(path)
+
+
+@pytest.mark.parametrize("tree", ['{"__dict__": [1]}', '{"__list__": 3}', '{"__tensor__": []}',
+                                  '{"__float__": "x"}', '{"__dict__": {"i:x": 1}}', '[1]'])
+def test_corrupt_structure_metadata_is_a_clear_error(tmp_path, tree):
+    path = tmp_path / "tree.safetensors"
+    _write_raw(path, {"__metadata__": {"neurona.tree": tree}})
+    with pytest.raises(SerializationError, match="neurona.tree"):
+        nt.load(path)
+
+
 def test_non_file_paths(tmp_path):
     with pytest.raises(FileNotFoundError):
         nt.load(tmp_path / "missing.safetensors")
     with pytest.raises(IsADirectoryError):
         nt.load(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"), reason="POSIX only")
+def test_devices_and_fifos_are_refused_without_reading(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # opening it for reading would block forever: it must not be opened
+    link = tmp_path / "zero.safetensors"
+    link.symlink_to("/dev/zero")
+    for bad in ("/dev/zero", fifo, link):
+        with pytest.raises(SerializationError, match="is not a regular file") as e:
+            nt.load(bad)
+        assert str(bad) in str(e.value)
+        assert not isinstance(e.value, OSError)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 def test_unsupported_objects_are_refused(tmp_path):

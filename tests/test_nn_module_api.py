@@ -117,6 +117,44 @@ def test_shared_submodule_counted_once() -> None:
     assert "shared" not in names and "blocks.0" in names
 
 
+def test_shared_submodule_remove_duplicate_like_torch() -> None:
+    """``modules`` / ``named_modules`` / ``named_parameters`` / ``named_buffers`` with a shared
+    submodule: listed once by default, under every name with ``remove_duplicate=False``, and a
+    caller's ``memo`` skips modules either way — the same lists as torch."""
+    n, t = pair_models(make_net)
+
+    def listing(model: Any) -> dict:
+        out = {"modules": [type(m).__name__ for m in model.modules()],
+               "modules_all": [type(m).__name__ for m in model.modules(remove_duplicate=False)]}
+        for kw in ({}, {"remove_duplicate": False}, {"prefix": "p", "remove_duplicate": False}):
+            key = repr(sorted(kw.items()))
+            out["named_modules" + key] = [k for k, _ in model.named_modules(**kw)]
+            out["named_parameters" + key] = [k for k, _ in model.named_parameters(**kw)]
+            out["named_buffers" + key] = [k for k, _ in model.named_buffers(**kw)]
+        memo = {model.blocks[1]}
+        out["memo"] = [k for k, _ in model.named_modules(memo=memo, remove_duplicate=False)]
+        out["memo_kept"] = len(memo)
+        return out
+
+    ours, theirs = listing(n), listing(t)
+    assert ours == theirs
+    assert "shared" in ours["named_modules[('remove_duplicate', False)]"]
+    assert "shared.0.weight" in ours["named_parameters[('remove_duplicate', False)]"]
+    assert len(ours["modules_all"]) > len(ours["modules"])
+    assert not any(k.startswith("blocks.1") for k in ours["memo"])
+
+
+def test_module_traversal_signatures_equal_torch() -> None:
+    names = ["modules", "named_modules", "children", "named_children", "parameters",
+             "named_parameters", "buffers", "named_buffers"]
+    for name in names:
+        a = [(k, v.default, v.kind)
+             for k, v in inspect.signature(getattr(nn.Module, name)).parameters.items()]
+        b = [(k, v.default, v.kind)
+             for k, v in inspect.signature(getattr(torch.nn.Module, name)).parameters.items()]
+        assert a == b, f"{name}: {a} vs torch {b}"
+
+
 def test_tied_parameter_counted_once() -> None:
     for nn_mod in (nn, torch.nn):
         a, b = nn_mod.Linear(3, 3), nn_mod.Linear(3, 3)

@@ -47,6 +47,45 @@ def test_lab_results_are_identical_for_a_seed(tmp_path):
         assert (tmp_path / "a" / f1.path).read_bytes() == (tmp_path / "b" / f2.path).read_bytes()
 
 
+def _without_timings(value):
+    """results.json minus its wall-clock fields (every "seconds")."""
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
+
+
+@pytest.mark.xdist_group("labs")
+def test_lab_report_is_identical_for_a_seed_except_timings(tmp_path, capsys):
+    """Design note 16: two runs with the same seed write the same report — results.json, the
+    HTML and every PNG (the engines' overlay included) — but for the timing fields."""
+    import json
+    import re
+
+    from neurona.cli import main
+
+    for d in ("a", "b"):
+        assert main(["lab", "1", "--engine", "both", "--seed", "5", "--out", str(tmp_path / d),
+                     "--quiet"]) == 0
+    capsys.readouterr()
+    a, b = tmp_path / "a", tmp_path / "b"
+    ja, jb = (json.loads((d / "results.json").read_text()) for d in (a, b))
+    assert _without_timings(ja) == _without_timings(jb)
+
+    def html(d):
+        text = (d / "index.html").read_text()
+        text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "DATE", text)  # when the report was written
+        return re.sub(r"\d+\.\d s\b", "T s", text)  # each run's seconds
+
+    assert html(a) == html(b)
+    figures = sorted(p.name for p in (a / "figures").iterdir())
+    assert "clase1-engines-overlay.png" in figures
+    assert figures == sorted(p.name for p in (b / "figures").iterdir())
+    for name in figures:
+        assert (a / "figures" / name).read_bytes() == (b / "figures" / name).read_bytes(), name
+
+
 def _rss_mb() -> float:
     with open(f"/proc/{os.getpid()}/statm") as f:
         pages = int(f.read().split()[1])

@@ -414,3 +414,69 @@ def test_dtype_repr_and_attributes():
         assert ours.itemsize == theirs.itemsize
     assert nt.float is nt.float32 and nt.double is nt.float64 and nt.long is nt.int64
     assert nt.int is nt.int32 and nt.half is nt.float16 and nt.short is nt.int16
+
+
+# -- methods taking a list of ints as varargs, a sequence, or by keyword --------------------------
+
+B = np.arange(24.0, dtype=np.float32).reshape(2, 3, 4)
+VARARG_CASES = {
+    "flip_varargs": lambda m, x: x.flip(0, 1),
+    "flip_tuple": lambda m, x: m.flip(x, (0, 1)),
+    "flip_list": lambda m, x: x.flip([0]),
+    "flip_kw": lambda m, x: x.flip(dims=(0, 2)),
+    "flip_fn_kw": lambda m, x: m.flip(x, dims=[1]),
+    "permute_varargs": lambda m, x: x.permute(2, 0, 1),
+    "permute_list": lambda m, x: x.permute([2, 0, 1]),
+    "permute_kw": lambda m, x: x.permute(dims=(2, 0, 1)),
+    "permute_fn_kw": lambda m, x: m.permute(x, dims=(2, 0, 1)),
+    "view_varargs": lambda m, x: x.view(6, 4),
+    "view_tuple": lambda m, x: x.view((6, -1)),
+    "view_kw": lambda m, x: x.view(size=(6, 4)),
+    "view_dtype_kw": lambda m, x: x.view(dtype=m.int32),
+    "reshape_varargs": lambda m, x: x.reshape(4, 6),
+    "reshape_list": lambda m, x: x.reshape([6, -1]),
+    "reshape_kw": lambda m, x: x.reshape(shape=(6, 4)),
+    "reshape_fn_kw": lambda m, x: m.reshape(x, shape=(24,)),
+    "repeat_varargs": lambda m, x: x.repeat(1, 2, 1, 1),
+    "repeat_tuple": lambda m, x: x.repeat((2, 1, 1)),
+    "repeat_kw": lambda m, x: x.repeat(repeats=(2, 1, 1)),
+    "expand_varargs": lambda m, x: x[:, :1].expand(2, 3, 4),
+    "expand_list": lambda m, x: x[:, :1].expand([5, -1, 3, -1]),
+    "expand_kw": lambda m, x: x[:, :1].expand(size=(2, 3, 4)),
+    "broadcast_to_varargs": lambda m, x: x.broadcast_to(2, 2, 3, 4),
+    "tile_int": lambda m, x: x.tile(2),
+    "tile_varargs": lambda m, x: x.tile(2, 1),
+    "tile_kw": lambda m, x: x.tile(dims=(2,)),
+    "tile_fn": lambda m, x: m.tile(x, (2, 1)),
+    "squeeze_varargs": lambda m, x: x[:, :1, :1].squeeze(1, 2),
+    "squeeze_tuple": lambda m, x: x[:, :1].squeeze((0, 1)),
+    "squeeze_kw": lambda m, x: x[:, :1].squeeze(dim=(1,)),
+    "squeeze_fn": lambda m, x: m.squeeze(x[:1], (0, 2)),
+    "sum_tuple": lambda m, x: x.sum((0, 2)),
+    "sum_kw_list": lambda m, x: x.sum(dim=[0, 1], keepdim=True),
+    "mean_tuple": lambda m, x: x.mean((0, 1)),
+    "count_nonzero_varargs": lambda m, x: x.count_nonzero(0, 1),
+}
+
+
+@pytest.mark.parametrize("name", list(VARARG_CASES))
+def test_list_of_ints_argument_forms(name):
+    case = VARARG_CASES[name]
+    both(lambda m: case(m, m.tensor(B)))
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.flip(), lambda x: x.flip(0, dims=1), lambda x: x.permute(),
+    lambda x: x.reshape(), lambda x: x.repeat(), lambda x: x.expand(),
+])
+def test_list_of_ints_argument_errors(call):
+    both_raise(lambda m: call(m.tensor(B)))
+
+
+def test_reshape_copy_is_not_a_view():
+    def case(m):
+        x = m.tensor(B[0], requires_grad=True)
+        copied, viewed = x.T.reshape(12), x.reshape(4, 3)
+        return copied._base is None, viewed._base is x, copied.grad_fn.name()
+
+    both(case)

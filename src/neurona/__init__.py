@@ -242,6 +242,7 @@ from .api.shape import (
     vstack,
 )
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from .random import (
     Generator,
     default_generator,

@@ -36,12 +36,27 @@ def _positive(text: str) -> int:
     return value
 
 
+SEED_MAX = 2**32 - 1
+
+
+def _seed(text: str) -> int:
+    """A seed every generator accepts: an integer in [0, 2**32 − 1] (NumPy's legacy seeding,
+    and the labs' toy data, reject negative seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: '{text}'") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to {SEED_MAX} (2**32 - 1), got {value}")
+    return value
+
+
 def _lab_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("neurona", "torch", "both"), default="neurona",
                    help="framework that runs the lab (both: same weights and batches, compared)")
     p.add_argument("--profile", choices=("fast", "full"), default="fast",
                    help="fast: minutes on a laptop; full: the course's reference numbers")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {SEED_MAX} (default 0)")
     p.add_argument("--out", default="neurona-report", help="report folder (default neurona-report/)")
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                    help="cuda only with --engine torch")

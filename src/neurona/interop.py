@@ -91,6 +91,14 @@ def _conv_kwargs(m: Any, transposed: bool = False) -> dict:
     return kw
 
 
+def _like(t: Any, fw: Any) -> Any:
+    """A zero tensor of ``fw`` with the shape and dtype of ``t`` (a placeholder the state dict
+    fills), or None."""
+    if t is None:
+        return None
+    return fw.zeros(tuple(t.shape), dtype=getattr(fw, str(t.dtype).rsplit(".", 1)[-1]))
+
+
 def _build(module: Any, fw: Any) -> Any:
     name = type(module).__name__
     nn = fw.nn
@@ -101,6 +109,13 @@ def _build(module: Any, fw: Any) -> Any:
         if name == "ModuleList":
             return nn.ModuleList(list(children.values()))
         return nn.ModuleDict(children)
+    if name == "ParameterList":
+        return nn.ParameterList([nn.Parameter(_like(p, fw), requires_grad=p.requires_grad) for p in module])
+    if name == "ParameterDict":
+        return nn.ParameterDict(OrderedDict(  # ordered: torch sorts the keys of a plain dict
+            (k, nn.Parameter(_like(p, fw), requires_grad=p.requires_grad)) for k, p in module.items()))
+    if name in NESTED_SPECS and hasattr(nn, name):
+        return getattr(nn, name)(**NESTED_SPECS[name](module, fw))
     spec = SPECS.get(name)
     if spec is None or not hasattr(nn, name):
         raise TypeError(
@@ -112,9 +127,24 @@ def _build(module: Any, fw: Any) -> Any:
 
 
 def _first_float_dtype(module: Any) -> Any:
-    for p in module.parameters():
-        return p.dtype
+    """The dtype of the first floating-point parameter, else buffer (a BatchNorm with
+    ``affine=False`` has only buffers), or None."""
+    for t in (*module.parameters(), *module.buffers()):
+        if t.is_floating_point():
+            return t.dtype
     return None
+
+
+def _copy_flags(src: Any, twin: Any) -> Any:
+    """``twin`` with the same ``requires_grad`` per parameter (frozen layers stay frozen) and the
+    same train/eval mode per submodule as ``src``."""
+    params = dict(twin.named_parameters())
+    for n, p in src.named_parameters():
+        params[n].requires_grad_(p.requires_grad)
+    modules = dict(twin.named_modules())
+    for n, m in src.named_modules():
+        modules[n].training = m.training
+    return twin
 
 
 def to_torch(model: Any) -> Any:
@@ -128,8 +158,7 @@ def to_torch(model: Any) -> Any:
     twin.load_state_dict(
         OrderedDict((k, torch.from_numpy(np.array(v._data))) for k, v in model.state_dict().items())
     )
-    twin.train(model.training)
-    return twin
+    return _copy_flags(model, twin)
 
 
 def from_torch(module: Any) -> Any:
@@ -141,8 +170,7 @@ def from_torch(module: Any) -> Any:
     if d is not None and str(d) == "torch.float64":
         twin = twin.double()
     twin.load_state_dict(module.state_dict())
-    twin.train(module.training)
-    return twin
+    return _copy_flags(module, twin)
 
 
 def state_dict_to_torch(state_dict: dict) -> OrderedDict:
@@ -201,3 +229,63 @@ SPECS.update({
         "bias": m.out_proj.bias is not None, "add_bias_kv": m.bias_k is not None,
         "add_zero_attn": m.add_zero_attn, "kdim": m.kdim, "vdim": m.vdim, "batch_first": m.batch_first},
 })
+
+
+# -- resampling, folding, losses; transformer layers (their children are built recursively) ----------
+
+SPECS.update({
+    "UpsamplingNearest2d": _a("size", "scale_factor"),
+    "UpsamplingBilinear2d": _a("size", "scale_factor"),
+    "Unfold": _a("kernel_size", "dilation", "padding", "stride"),
+    "Fold": _a("output_size", "kernel_size", "dilation", "padding", "stride"),
+    "MSELoss": _a("reduction"), "L1Loss": _a("reduction"),
+    "HuberLoss": _a("reduction", "delta"), "SmoothL1Loss": _a("reduction", "beta"),
+    "KLDivLoss": _a("reduction", "log_target"),
+    "PoissonNLLLoss": _a("log_input", "full", "eps", "reduction"),
+})
+
+
+def _activation(act: Any, fw: Any) -> Any:
+    """A transformer layer's activation for ``fw``: 'relu'/'gelu' for the functions, a converted
+    module for a module (``nn.GELU(approximate='tanh')``); other callables can't be translated."""
+    if hasattr(act, "named_children"):
+        return _build(act, fw)
+    name = getattr(act, "__name__", None)
+    if name in ("relu", "gelu"):
+        return name
+    raise TypeError(f"interop: can't convert the transformer activation {act!r}; use 'relu', 'gelu' "
+                    "or an activation module")
+
+
+def _transformer_layer(m: Any, fw: Any) -> dict:
+    return {"d_model": m.self_attn.embed_dim, "nhead": m.self_attn.num_heads,
+            "dim_feedforward": m.linear1.out_features, "dropout": m.dropout.p,
+            "activation": _activation(m.activation, fw), "layer_norm_eps": m.norm1.eps,
+            "batch_first": m.self_attn.batch_first, "norm_first": m.norm_first,
+            "bias": m.linear1.bias is not None}
+
+
+def _stack(m: Any, fw: Any, layer: str) -> dict:
+    return {layer: _build(m.layers[0], fw), "num_layers": len(m.layers),
+            "norm": None if m.norm is None else _build(m.norm, fw)}
+
+
+# layer name -> constructor kwargs from a module of either framework, for the framework ``fw``
+NESTED_SPECS: dict[str, Callable[[Any, Any], dict]] = {
+    "TransformerEncoderLayer": _transformer_layer,
+    "TransformerDecoderLayer": _transformer_layer,
+    "TransformerEncoder": lambda m, fw: {**_stack(m, fw, "encoder_layer"),
+                                         "enable_nested_tensor": m.enable_nested_tensor,
+                                         "mask_check": m.mask_check},
+    "TransformerDecoder": lambda m, fw: _stack(m, fw, "decoder_layer"),
+    "Transformer": lambda m, fw: {"d_model": m.d_model, "nhead": m.nhead, "batch_first": m.batch_first,
+                                  "custom_encoder": _build(m.encoder, fw),
+                                  "custom_decoder": _build(m.decoder, fw)},
+    "BCELoss": lambda m, fw: {"weight": _like(m.weight, fw), "reduction": m.reduction},
+    "BCEWithLogitsLoss": lambda m, fw: {"weight": _like(m.weight, fw), "reduction": m.reduction,
+                                        "pos_weight": _like(m.pos_weight, fw)},
+    "CrossEntropyLoss": lambda m, fw: {"weight": _like(m.weight, fw), "ignore_index": m.ignore_index,
+                                       "reduction": m.reduction, "label_smoothing": m.label_smoothing},
+    "NLLLoss": lambda m, fw: {"weight": _like(m.weight, fw), "ignore_index": m.ignore_index,
+                              "reduction": m.reduction},
+}

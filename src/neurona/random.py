@@ -52,9 +52,10 @@ class Generator:
             state = raw["state"]
             bitgen = np.random.PCG64()
             bitgen.state = state
-        except (ValueError, KeyError, TypeError) as e:
-            raise RuntimeError(f"set_state: not a neurona generator state ({e})") from None
-        self._seed = int(raw["seed"])
+            seed = int(raw["seed"])
+        except (ValueError, KeyError, TypeError, RecursionError) as e:
+            raise RuntimeError(f"set_state: not a neurona generator state ({type(e).__name__})") from None
+        self._seed = seed
         self.np = np.random.Generator(bitgen)
         return self
 

@@ -79,6 +79,23 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
     return out
 
 
+class _Omitted:
+    """Default of an argument whose *absence* PyTorch distinguishes from ``None``.
+
+    ``x.sum()`` and ``x.sum(None)`` compute the same thing, but PyTorch records them as
+    different overloads (``SumBackward0`` / ``SumBackward1``). Reads as ``None``.
+    """
+
+    def __repr__(self) -> str:
+        return "None"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+OMITTED: Any = _Omitted()
+
+
 def dims_arg(dim: Any, ndim: int) -> tuple[int, ...] | None:
     """Normalise ``dim`` (None, int, or sequence) to a tuple of non-negative axes.
 
@@ -114,3 +131,15 @@ def shape_arg(size: Any) -> tuple[int, ...]:
         if s < 0 and s != -1:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
     return shape
+
+
+def varargs(args: tuple, keyword: Any, name: str, fn: str) -> tuple:
+    """The arguments of ``f(2, 3)``, ``f((2, 3))`` or ``f(name=(2, 3))`` (PyTorch accepts all
+    three for a method whose only argument is a list of ints), as the tuple ``args``."""
+    if keyword is not None:
+        if args:
+            raise TypeError(f"{fn}() got multiple values for argument '{name}'")
+        return (keyword,)
+    if not args:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "{name}"')
+    return args

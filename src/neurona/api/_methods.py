@@ -216,7 +216,7 @@ _PUBLIC = {
         "reshape", "view", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
         "unsqueeze", "transpose", "swapaxes", "swapdims", "permute", "t", "movedim", "moveaxis",
         "expand", "expand_as", "broadcast_to", "repeat", "tile", "split", "tensor_split", "chunk",
-        "unbind", "narrow", "flip", "fliplr", "flipud", "roll", "tril", "triu", "diagonal",
+        "unbind", "narrow", "select", "flip", "fliplr", "flipud", "roll", "tril", "triu", "diagonal",
         "diag", "contiguous", "clone", "detach", "detach_", "as_strided", "repeat_interleave",
     ],
     "indexing": [

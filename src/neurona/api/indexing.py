@@ -97,9 +97,48 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     try:
         if advanced:
             return run(I.Index(items), input)
-        return run(S.Slice(items), input)
+        node = S.Slice(items)
+        node._name = _basic_index_name(index, items, shape)
+        return run(node, input)
     except IndexError as e:
         raise _bounds_error(e, shape) from None
+
+
+def _basic_index_name(index: Any, items: tuple, shape: tuple) -> str:
+    """The ``grad_fn`` name PyTorch gives ``input[index]`` (ints, slices, None, ...).
+
+    PyTorch applies the items one at a time — an int is a ``select``, a slice a ``slice``,
+    None an ``unsqueeze`` — and the result's grad_fn is the last one applied. In a tuple
+    index, slices that cover the whole dim are skipped (nothing left: an ``alias``); a lone
+    slice ``x[a:b]`` is always a ``slice``.
+    """
+    if not isinstance(index, tuple):
+        item = items[0]
+        if item is Ellipsis:
+            return "AliasBackward0"
+        if item is None:
+            return "UnsqueezeBackward0"
+        return "SliceBackward0" if isinstance(item, slice) else "SelectBackward0"
+    name = "AliasBackward0"
+    rest = len(shape) - sum(_consumed(i) for i in items)
+    dim = 0
+    for item in items:
+        if item is Ellipsis:
+            dim += rest
+            continue
+        if item is None:
+            name = "UnsqueezeBackward0"
+            continue
+        if isinstance(item, slice):
+            start, stop, step = item.start, item.stop, item.step
+            full = (start in (None, 0) and step in (None, 1)
+                    and (stop is None or dim < len(shape) and stop >= shape[dim]))
+            if not full:
+                name = "SliceBackward0"
+        else:
+            name = "SelectBackward0"
+        dim += 1
+    return name
 
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
@@ -154,7 +193,10 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         v = value
     else:
         v = Tensor._wrap(np.asarray(value, dtype=input._data.dtype))
-    return run_on(I.MaskedFill(m), (input, v), [input._data, v._data.astype(input._data.dtype)])
+    node = I.MaskedFill(m)
+    if isinstance(value, Tensor):
+        node._name = "MaskedFillBackward1"  # masked_fill(mask, Tensor value)
+    return run_on(node, (input, v), [input._data, v._data.astype(input._data.dtype)])
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
@@ -228,7 +270,10 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
     d = wrap_dim(dim, input._data.ndim)
     _check_gather_index(input, d, idx, "scatter")
     s = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src, dtype=input._data.dtype))
-    return run_on(I.Scatter(d, idx), (input, s), [input._data, s._data.astype(input._data.dtype)])
+    node = I.Scatter(d, idx)
+    if not isinstance(src, Tensor):
+        node._name = "ScatterBackward1"  # scatter(dim, index, Scalar value)
+    return run_on(node, (input, s), [input._data, s._data.astype(input._data.dtype)])
 
 
 def _full_like(index: Tensor, value: Any, like: Tensor) -> Tensor:
@@ -255,7 +300,10 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
 def take(input: Tensor, index: Tensor) -> Tensor:
     from .shape import reshape
 
-    return getitem(reshape(input, (-1,)), index)
+    out = getitem(reshape(input, (-1,)), index)
+    if out.grad_fn is not None:
+        out.grad_fn._name = "TakeBackward0"
+    return out
 
 
 def _sort_indices(arr: np.ndarray, axis: int, descending: bool) -> np.ndarray:
@@ -379,4 +427,6 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tup
     i = Tensor._wrap(np.take(idx._data, [k - 1], axis=d))
     if not keepdim:
         v, i = squeeze(v, d), Tensor._wrap(np.squeeze(i._data, d))
+    if v.grad_fn is not None:
+        v.grad_fn._name = "KthvalueBackward0"
     return sort_result(v, i)

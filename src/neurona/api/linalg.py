@@ -65,7 +65,27 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
                 f"matmul: batch dimensions of shapes {list(a.shape)} and {list(b.shape)} "
                 "cannot be broadcast"
             ) from None
-    return run(L.MatMul(), input, other)
+    node = L.MatMul()
+    node._name = _matmul_name(a.ndim, b.ndim)
+    return run(node, input, other)
+
+
+def _matmul_name(nd_a: int, nd_b: int) -> str:
+    """The op PyTorch's matmul ends with for these ranks (its ``grad_fn`` name): dot, mv, mm;
+    1-D @ 2-D unsqueezes, multiplies and squeezes; batched products end with a reshape."""
+    if nd_a <= 2 and nd_b <= 2:
+        return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
+                (2, 2): "MmBackward0"}[nd_a, nd_b]
+    if nd_a == 2:  # matrix @ batch: computed as (batchᵀ @ matrixᵀ)ᵀ, made contiguous
+        return "CloneBackward0"
+    return "UnsafeViewBackward0"
+
+
+def _named(result: Tensor, name: str) -> Tensor:
+    """Rename the node that produced ``result`` (an op PyTorch records under another name)."""
+    if result.grad_fn is not None:
+        result.grad_fn._name = name
+    return result
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -74,7 +94,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError(f"self must be a matrix (got a {input.ndim}-D tensor)")
     if mat2.ndim != 2:
         raise RuntimeError(f"mat2 must be a matrix (got a {mat2.ndim}-D tensor)")
-    return matmul(input, mat2)
+    return _named(matmul(input, mat2), "MmBackward0")
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -88,7 +108,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
             f"Expected size for first two dimensions of batch2 tensor to be: "
             f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]."
         )
-    return matmul(input, mat2)
+    return _named(matmul(input, mat2), "BmmBackward0")
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
@@ -114,7 +134,7 @@ inner = dot
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """Outer product of two vectors: out[i, j] = input[i]·vec2[j]."""
-    return einsum("i,j->ij", input, vec2)
+    return _named(einsum("i,j->ij", input, vec2), "MulBackward0")  # PyTorch: x[:, None] * y
 
 
 ger = outer
@@ -125,7 +145,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: 
     prod = mm(mat1, mat2)
     if alpha != 1:
         prod = prod * alpha
-    return prod + (input if beta == 1 else input * beta)
+    return _named(prod + (input if beta == 1 else input * beta), "AddmmBackward0")
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:

@@ -105,7 +105,9 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         if isinstance(other, Tensor):
             return _tt(A.Sub(alpha), input, other)
         if is_scalar(other):
-            return _ts(A.AddScalar(-other * alpha), input, other)
+            node = A.AddScalar(-other * alpha)
+            node._name = "SubBackward0"
+            return _ts(node, input, other)
         if isinstance(other, np.ndarray):
             return _tt(A.Sub(alpha), input, Tensor._wrap(other))
     elif isinstance(other, Tensor) and is_scalar(input):
@@ -167,7 +169,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 divide = true_divide = div
 
 
-def _rounded_div(input: Any, other: Any, mode: str) -> Tensor:
+def _rounded_div(input: Any, other: Any, mode: str, name: str = "DivBackward2") -> Tensor:
     if mode not in ("trunc", "floor"):
         raise ValueError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
@@ -182,7 +184,7 @@ def _rounded_div(input: Any, other: Any, mode: str) -> Tensor:
         return Tensor._wrap(np.asarray(q))
     q = np.true_divide(xa, xb)
     q = np.trunc(q) if mode == "trunc" else np.floor(q)
-    return _zero_grad_result(q, "DivBackward1", a, b)
+    return _zero_grad_result(q, name, a, b)
 
 
 def _zero_grad_result(value: np.ndarray, name: str, *inputs: Tensor) -> Tensor:
@@ -202,7 +204,7 @@ def _zero_grad_result(value: np.ndarray, name: str, *inputs: Tensor) -> Tensor:
 
 def floor_divide(input: Any, other: Any) -> Tensor:
     """⌊input / other⌋ (Python's ``//``)."""
-    return _rounded_div(input, other, "floor")
+    return _rounded_div(input, other, "floor", "DivBackward1")
 
 
 def remainder(input: Any, other: Any) -> Tensor:
@@ -317,11 +319,20 @@ clip = clamp
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
-    return clamp(input, min=min)
+    out = clamp(input, min=min)
+    return _renamed(out, "ClampMinBackward1" if isinstance(min, Tensor) else "ClampMinBackward0")
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
-    return clamp(input, max=max)
+    out = clamp(input, max=max)
+    return _renamed(out, "ClampMaxBackward1" if isinstance(max, Tensor) else "ClampMaxBackward0")
+
+
+def _renamed(result: Tensor, name: str) -> Tensor:
+    """Give the node that just produced ``result`` PyTorch's name for the calling function."""
+    if result.grad_fn is not None:
+        result.grad_fn._name = name
+    return result
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
@@ -330,7 +341,10 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if not isinstance(weight, Tensor):
         w = Tensor._wrap(np.asarray(weight, dtype=input._data.dtype))
     xs = [input._data, end._data, w._data]
-    return run_on(A.Lerp(), (input, end, w), xs)
+    node = A.Lerp()
+    if not isinstance(weight, Tensor):
+        node._name = "LerpBackward0"  # lerp(end, Scalar weight)
+    return run_on(node, (input, end, w), xs)
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:

@@ -11,7 +11,7 @@ from .. import _dtype
 from ..autograd.function import run, run_on
 from ..ops import reduce as R
 from ..tensor import Tensor
-from ._common import dims_arg, float_array, wrap_dim
+from ._common import OMITTED, dims_arg, float_array, varargs, wrap_dim
 
 max_result = namedtuple("max", ["values", "indices"])
 min_result = namedtuple("min", ["values", "indices"])
@@ -29,15 +29,22 @@ def _input_for(input: Tensor, dtype: Any) -> np.ndarray:
     return arr
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
+def sum(input: Tensor, dim: Any = OMITTED, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Σ input over ``dim`` (all dims if None). Integers and bools sum to int64."""
+    name = "SumBackward0" if dim is OMITTED and not keepdim else "SumBackward1"
+    return _sum(input, None if dim is OMITTED else dim, keepdim, dtype, name)
+
+
+def _sum(input: Tensor, dim: Any, keepdim: bool, dtype: Any, name: str) -> Tensor:
     arr = _input_for(input, dtype)
     if dtype is None and arr.dtype.kind in "biu":
         arr = arr.astype(np.int64)
     axes = dims_arg(dim, arr.ndim)
     if axes == ():
         axes = None
-    return run_on(R.Sum(axes, keepdim), (input,), [arr])
+    node = R.Sum(axes, keepdim)
+    node._name = name
+    return run_on(node, (input,), [arr])
 
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -45,11 +52,14 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any 
     from .pointwise import isnan, where
 
     zero = Tensor._wrap(np.zeros((), input._data.dtype))
-    return sum(where(isnan(input), zero, input), dim, keepdim, dtype=dtype)
+    return _sum(where(isnan(input), zero, input), dim, keepdim, dtype, "NansumBackward0")
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+def mean(input: Tensor, dim: Any = OMITTED, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """(1/N) Σ input over ``dim``. Needs a floating-point input (or ``dtype``)."""
+    name = "MeanBackward0" if dim is OMITTED and not keepdim else "MeanBackward1"
+    if dim is OMITTED:
+        dim = None
     arr = _input_for(input, dtype)
     if arr.dtype.kind != "f":
         raise RuntimeError(
@@ -59,8 +69,10 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     axes = dims_arg(dim, arr.ndim)
     if axes == ():
         axes = None
+    node = R.Mean(axes, keepdim)
+    node._name = name
     with np.errstate(invalid="ignore", divide="ignore"):
-        return run_on(R.Mean(axes, keepdim), (input,), [arr])
+        return run_on(node, (input,), [arr])
 
 
 def _correction(unbiased: Any, correction: Any) -> float:
@@ -199,7 +211,10 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     axis = None if dim is None else wrap_dim(dim, arr.ndim)
     if arr.ndim == 0:  # dim 0 or -1 of a scalar names its one element
         axis = None
-    return run_on(R.Prod(axis, keepdim), (input,), [arr])
+    node = R.Prod(axis, keepdim)
+    if dim is None:  # PyTorch's prod() overload; prod(dim) is ProdBackward1
+        node._name = "ProdBackward0"
+    return run_on(node, (input,), [arr])
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -252,6 +267,10 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
     return Tensor._wrap(np.asarray(np.any(input._data, axis=axes, keepdims=keepdim)))
 
 
-def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+def count_nonzero(input: Tensor, *args: Any, dim: Any = None) -> Tensor:
+    """How many entries are non-zero (along ``dim``; ``x.count_nonzero(0, 1)`` as PyTorch)."""
+    if args:
+        dim = varargs(args, dim, "dim", "count_nonzero")
+        dim = dim[0] if len(dim) == 1 else dim
     axes = dims_arg(dim, input.ndim)
     return Tensor._wrap(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))

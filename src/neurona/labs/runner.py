@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -96,8 +97,41 @@ def run_lab(lab: Lab, engine: str = "neurona", profile: str = "fast", seed: int 
     return result
 
 
+class LabRuns(list):
+    """One lab's runs (a list of ``LabResult``, one per engine, in ``engines_for`` order) and,
+    once every engine has run, the figure overlaying their curves (``report.engine_overlay``)."""
+
+    overlay: Any = None
+
+
+#: Names of recorded values that measure wall-clock time: the only part of a lab's results the
+#: same seed does not reproduce (design note 16).
+TIMING = re.compile(r"(^|_)(seconds|secs|time|times|elapsed|wall|ms)(_|$)")
+
+
+def reproducible(result: LabResult) -> dict[str, Any]:
+    """What the same seed reproduces bit for bit on the same machine: the status, every metric
+    and every curve of a run (timings — names matching ``TIMING`` — left out; NaN as ``"nan"``
+    so that equal runs compare equal)."""
+
+    def exact(v: float) -> float | str:
+        return "nan" if v != v else v
+
+    return {"status": result.status,
+            "metrics": {k: exact(v) for k, v in result.metrics.items() if not TIMING.search(k)},
+            "curves": {k: [exact(v) for v in c] for k, c in result.curves.items() if not TIMING.search(k)}}
+
+
 def engines_for(engine: str) -> list[str]:
     return ["neurona", "torch"] if engine == "both" else [engine]
+
+
+def shared_curves(results: list[LabResult]) -> list[str]:
+    """The curves recorded (non-empty) by the first two engines, in the first one's order."""
+    if len(results) < 2:
+        return []
+    a, b = results[0], results[1]
+    return [k for k in a.curves if a.curves[k] and b.curves.get(k)]
 
 
 def compare_engines(results: list[LabResult]) -> dict[str, float]:

@@ -645,12 +645,12 @@ def _warn_size(input: Tensor, target: Tensor, name: str) -> None:
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
             f"Please ensure they have the same size.{fix}"
         )
-        frame = user_frame()  # point at the student's line, once per line
+        frame = user_frame()  # point at the student's line, once per line (default filters)
         if frame is None:
             warnings.warn(message, UserWarning, stacklevel=3)
-        else:
+        else:  # one registry per file, as warnings.warn keeps one per module
             warnings.warn_explicit(message, UserWarning, frame.filename, frame.lineno or 0,
-                                   registry=_SIZE_WARNINGS)
+                                   registry=_SIZE_WARNINGS.setdefault(frame.filename, {}))
 
 
 def _check_loss_weight(input: Tensor, weight: Tensor | None) -> None:
@@ -672,6 +672,13 @@ def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, mean_by_weigh
     return _reduce(loss, reduction)
 
 
+def _named(loss: Tensor, name: str) -> Tensor:
+    """Show a loss built from several nodes under PyTorch's single node name (``grad_fn=<...>``)."""
+    if loss.grad_fn is not None:
+        loss.grad_fn._name = name
+    return loss
+
+
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """mean((x − y)²) (or sum / none); with ``weight`` (input's shape) 'mean' is
@@ -680,7 +687,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     _warn_size(input, target, "mse_loss")
     _check_loss_weight(input, weight)
     d = input - target
-    return _weighted(d * d, weight, reduction, True)
+    return _named(_weighted(d * d, weight, reduction, True), "MseLossBackward0")
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -704,7 +711,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     d = input - target
     a = P.abs(d)
     loss = P.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-    return _weighted(loss, weight, reduction, False)
+    return _named(_weighted(loss, weight, reduction, False), "HuberLossBackward0")
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -719,7 +726,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, redu
     if beta == 0:
         return _reduce(a, reduction)
     loss = P.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "SmoothL1LossBackward0")
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -748,7 +755,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     loss = run(BinaryCrossEntropy(), input, target)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "BinaryCrossEntropyBackward0")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -775,7 +782,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         loss = (1 - target) * input + sp_neg
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def _class_last(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor | np.ndarray, tuple]:
@@ -824,6 +831,16 @@ def _check_class_target(input: Tensor, target: Tensor, fn: str) -> None:
                 f"{list(input.shape)}, got {list(target.shape)}{hint}"
             )
         return
+    if fn == "cross_entropy" and t.shape == x.shape:  # read as probabilities, as in PyTorch
+        d = 1 if x.ndim >= 2 else 0
+        # torch has no argmax of bool tensors
+        idx = f"target.long().argmax({d})" if t.dtype == bool else f"target.argmax({d})"
+        raise RuntimeError(
+            f"Expected floating point type for target with class probabilities, got "
+            f"{_type_name(target)} ({fn}: a target shaped like the input, {list(x.shape)}, holds "
+            f"class probabilities; for a one-hot target pass class indices, {idx}, "
+            "or probabilities, target.float())"
+        )
     if t.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {_type_name(target)} ({fn}: class "
@@ -834,8 +851,8 @@ def _check_class_target(input: Tensor, target: Tensor, fn: str) -> None:
         hint = ""
         if x.ndim == 2 and t.shape == (x.shape[0], 1):
             hint = " — squeeze the target: target.squeeze(1) (or target.view(-1))"
-        elif x.ndim >= 2 and t.shape == x.shape:
-            hint = " — with one-hot targets use class indices (target.argmax(1)) or a float target"
+        elif x.ndim >= 2 and t.shape == x.shape:  # nll_loss (cross_entropy raised above)
+            hint = f" — {fn} takes class indices: for a one-hot target pass target.argmax(1)"
         raise RuntimeError(
             f"Expected target size {list(expected)}, got {list(t.shape)} for input of shape "
             f"{list(x.shape)}{hint}"
@@ -895,7 +912,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         out = run(Fu.CrossEntropy(None, w, ignore_index, reduction, label_smoothing), x2, t)
     else:
         out = run(Fu.CrossEntropy(t, w, ignore_index, reduction, label_smoothing), x2)
-    if reduction == "none":
+    if reduction == "none" and tuple(out.shape) != tuple(out_shape):
         out = S.reshape(out, out_shape)
     return out
 
@@ -912,7 +929,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     _check_classes(t, x2.shape[1], ignore_index)
     w = _class_weight(weight, x2, x2.shape[1])
     out = run(Fu.NllLoss(t, w, ignore_index, reduction), x2)
-    if reduction == "none":
+    if reduction == "none" and tuple(out.shape) != tuple(out_shape):
         out = S.reshape(out, out_shape)
     return out
 

@@ -166,8 +166,10 @@ def _conv_transpose_nd(input: Tensor, weight: Tensor, bias: Tensor | None, strid
     out = [(n - 1) * si - 2 * pi + di * (ki - 1) + oi + 1
            for n, si, pi, di, ki, oi in zip(size, s, p, d, weight.shape[2:], op)]
     if any(o <= 0 for o in out):
-        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, size))}). Calculated output "
-                           f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
+        shown_in, shown_out = ((1, *size), (1, *out)) if spatial == 1 else (size, out)  # 1-D as 2-D
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, shown_in))}). Calculated "
+                           f"output size per channel: ({' x '.join(map(str, shown_out))}). Output size is "
+                           "too small")
     if spatial == 1:
         node = C.ConvTranspose2d((1, s[0]), (0, p[0]), (0, op[0]), (1, d[0]), groups)
         x4, w4 = S.unsqueeze(x, 2), S.unsqueeze(weight, 2)
@@ -193,6 +195,27 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """Transposed 1-D convolution, W (C_in, C_out/g, k)."""
     return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation,
                               1, "conv_transpose1d")
+
+
+def layer_size_error(layer: str, input: Tensor, err: RuntimeError, need: tuple[int, ...],
+                     hint: str) -> RuntimeError:
+    """The error a layer raises when its input is spatially too small: the layer, the input's
+    shape, the smallest spatial size it accepts, then PyTorch's own sentence (``err``)."""
+    n = len(need)
+    have = tuple(input.shape[-n:])
+    dims = "(H x W)" if n == 2 else "(L)"
+    return RuntimeError(
+        f"{layer}: input of shape {list(input.shape)} is too small for this layer: its spatial size "
+        f"{dims} is {' x '.join(map(str, have))}, and it needs at least {' x '.join(map(str, need))}. "
+        f"{err}. Hint: {hint}"
+    )
+
+
+def is_size_error(err: RuntimeError) -> bool:
+    """Whether ``err`` is PyTorch's 'the window/kernel does not fit the input' error."""
+    msg = str(err)
+    return ("Output size is too small" in msg or "Invalid computed output size" in msg
+            or "Kernel size can't be greater than actual input size" in msg)
 
 
 # -- pooling --------------------------------------------------------------------------------------
@@ -225,8 +248,10 @@ def _check_pool_size(x: Tensor, k: tuple, s: tuple, p: tuple, d: tuple, ceil_mod
     size = tuple(x.shape[2:])
     out = [Po.pool_out_size(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(size, k, s, p, d)]
     if any(o <= 0 for o in out):
-        if len(size) == 1:
+        if fn == "max_pool1d":
             raise RuntimeError(f"{fn}() Invalid computed output size: {out[0]}")
+        if len(size) == 1:  # avg_pool1d runs as 2-D with a height of 1, and says so
+            size, out = (1, *size), [1, *out]
         c = x.shape[1]
         raise RuntimeError(f"Given input size: ({c}x{'x'.join(map(str, size))}). Calculated output size: "
                            f"({c}x{'x'.join(map(str, out))}). Output size is too small")

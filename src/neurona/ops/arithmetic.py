@@ -277,7 +277,7 @@ class DivScalar(Node):
 class RDivScalar(Node):
     """z = c / x;  ∂z/∂x = −c/x² = −z/x."""
 
-    _name = "DivBackward0"
+    _name = "MulBackward0"  # PyTorch computes c / x as reciprocal(x) * c
     saves = (0,)
     saves_output = True
 
@@ -325,7 +325,7 @@ class PowScalar(Node):
 class RPowScalar(Node):
     """z = cˣ;  ∂z/∂x = cˣ·ln c."""
 
-    _name = "PowBackward1"
+    _name = "PowBackward2"  # pow(Scalar self, Tensor exponent)
     saves_output = True
 
     def __init__(self, c: float) -> None:

@@ -22,6 +22,14 @@ class Linear(Node):
 
     def forward(self, x, w, b=None):
         self.x, self.w = x, w
+        # the op PyTorch's linear ends with: addmm / mm for a matrix; for a vector or a batch
+        # it reshapes around the product (a view with a bias, an unsafe view / squeeze without)
+        if x.ndim == 2:
+            self._name = "AddmmBackward0" if b is not None else "MmBackward0"
+        elif b is not None:
+            self._name = "ViewBackward0"
+        else:
+            self._name = "SqueezeBackward4" if x.ndim == 1 else "UnsafeViewBackward0"
         if x.ndim > 2:  # one 2-D GEMM over all rows, not a batched matmul per leading index
             out = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(*x.shape[:-1], w.shape[0])
         else:
@@ -322,7 +330,7 @@ class Embedding(Node):
 class Dropout(Node):
     """y = x·m/(1 − p) with m ~ Bernoulli(1 − p);  ∂L/∂x = G·m/(1 − p)."""
 
-    _name = "NativeDropoutBackward0"
+    _name = "MulBackward0"  # PyTorch's CPU dropout is input * (mask / (1 - p))
 
     def __init__(self, scale_mask: np.ndarray) -> None:
         self.scale_mask = scale_mask

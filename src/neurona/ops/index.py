@@ -172,7 +172,7 @@ class Scatter(Node):
 class TakeAlong(Node):
     """out = take_along_axis(x, idx, axis) (idx broadcasts);  backward: scatter-add."""
 
-    _name = "TakeAlongDimBackward0"
+    _name = "GatherBackward0"  # take_along_dim is a gather in PyTorch
 
     def __init__(self, axis: int, idx: np.ndarray) -> None:
         self.axis, self.idx = axis, idx

@@ -46,7 +46,7 @@ class MatMul(Node):
             ga = np.matmul(g, np.swapaxes(b, -1, -2))
         if need[1]:
             if b.ndim == 2 and a.ndim > 2:  # shared weight: one GEMM over all batch rows
-                gb = np.matmul(a.reshape(-1, a.shape[-1]).T, g.reshape(-1, g.shape[-1]))
+                gb = np.tensordot(a, g, axes=(list(range(a.ndim - 1)), list(range(g.ndim - 1))))  # 0-size ok
             else:
                 gb = np.matmul(np.swapaxes(a, -1, -2), g)
         return ga, gb
@@ -72,7 +72,7 @@ class Einsum(Node):
         sizes = {}
         for subs, op in zip(self.inputs, self.ops):
             for c, n in zip(subs, op.shape):
-                sizes[c] = max(sizes.get(c, 1), n)
+                sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]  # size 1 broadcasts (to 0 too)
         for i, (subs, op) in enumerate(zip(self.inputs, self.ops)):
             if not self.needs_input_grad[i]:
                 grads.append(None)

@@ -6,11 +6,15 @@ import numpy as np
 
 from ..autograd.function import Node
 
+_EPS = float(np.float32(1e-12))  # PyTorch's BCE gradient floor (a float constant in its kernel)
+
 
 class BinaryCrossEntropy(Node):
     """ℓ = −(y·log x + (1 − y)·log(1 − x)) for probabilities x, each log clamped at −100
     (so x = 0 or 1 gives a finite loss). Gradients as PyTorch's:
-      ∂ℓ/∂x = (x − y) / max(x·(1 − x), 1e−12),   ∂ℓ/∂y = log(1 − x) − log x (clamped)."""
+      ∂ℓ/∂x = (x − y) / max(x·(1 − x), ε)   (ε = 1e−12 rounded to float32, as PyTorch's),
+      ∂ℓ/∂y = −logit(x) = −log(x / (1 − x)), *not* clamped: ±inf at x = 1 / x = 0 (and NaN
+      there where the incoming gradient is 0), exactly as PyTorch."""
 
     _name = "BinaryCrossEntropyBackward0"
     saves = (0, 1)
@@ -26,9 +30,10 @@ class BinaryCrossEntropy(Node):
         x, y = self.x, self.y
         gx = gy = None
         if self.needs_input_grad[0]:
-            gx = g * (x - y) / np.maximum(x * (1 - x), np.asarray(1e-12, x.dtype))
+            gx = g * (x - y) / np.maximum(x * (1 - x), np.asarray(_EPS, x.dtype))
         if self.needs_input_grad[1]:
-            gy = g * (self.log_1mx - self.log_x)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gy = g * -np.log(x / (1 - x))
         return gx, gy
 
 

@@ -24,7 +24,7 @@ def _expand_back(g: np.ndarray, shape: tuple, axes, keepdim: bool) -> np.ndarray
 class Sum(Node):
     """z = Σ x over ``axes``;  ∂z/∂x = 1 (the gradient is broadcast back)."""
 
-    _name = "SumBackward1"
+    _name = "SumBackward1"  # x.sum(dim); x.sum() is SumBackward0 (set by the caller)
 
     def __init__(self, axes, keepdim: bool, dtype=None) -> None:
         self.axes, self.keepdim, self.dtype = axes, keepdim, dtype
@@ -312,7 +312,7 @@ class LogSoftmax(Node):
 class Norm(Node):
     """z = (Σ |x|ᵖ)^(1/p) over ``axes``; p = 2 by default, also 1, ∞, −∞ and any p > 0."""
 
-    _name = "NormBackward1"
+    _name = "LinalgVectorNormBackward0"  # Tensor.norm is linalg.vector_norm in PyTorch 2
     saves = (0,)
     saves_output = True
 
@@ -327,6 +327,9 @@ class Norm(Node):
             out = np.sqrt(np.sum(x * x, axis=ax, keepdims=kd))
         elif p == 1:
             out = np.sum(a, axis=ax, keepdims=kd)
+        elif abs(p) == np.inf and 0 in (x.shape if ax is None else np.take(x.shape, ax)):  # as torch
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty tensor "
+                               "because the operation does not have an identity")
         elif p == np.inf:
             out = np.max(a, axis=ax, keepdims=kd, initial=0)
         elif p == -np.inf:

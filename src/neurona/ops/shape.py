@@ -24,9 +24,10 @@ class Reshape(Node):
     def forward(self, x):
         self.in_shape = x.shape
         out = x.reshape(self.shape)
-        self.is_view = out.base is not None or x.size == 0
+        # a copy made by reshape can have a .base too (NumPy's temporary): check the memory
+        self.is_view = x.size == 0 or np.may_share_memory(out, x)
         if not self.is_view:
-            self._name = "ReshapeAliasBackward0"
+            self._name = "UnsafeViewBackward0"  # reshape had to copy
         return out
 
     def backward(self, g):
@@ -98,7 +99,7 @@ class Cat(Node):
 
     def forward(self, *xs):
         self.sizes = [x.shape[self.axis] if x.ndim else 0 for x in xs]
-        self.skip = [x.ndim == 1 and x.shape[0] == 0 for x in xs]
+        self.skip = [x.shape == (0,) and any(y.shape != (0,) for y in xs) for x in xs]  # legacy empties
         return np.concatenate([x for x, s in zip(xs, self.skip) if not s], axis=self.axis)
 
     def backward(self, g):

@@ -1,6 +1,7 @@
 """``draw_graph(tensor)``: the computational graph of a small expression, drawn with
-matplotlib (no Graphviz needed) — operation nodes, leaf tensors with their shapes, and
-their gradients once ``backward()`` has run.
+matplotlib (no Graphviz needed) — operation nodes with the shape of what they produced,
+leaf tensors with their shapes, and gradients once ``backward()`` has run (the leaves'
+``.grad``, and an operation's output gradient when that tensor called ``retain_grad()``).
 
 Layout: the output at the top; every node one row below the deepest node that uses it
 (its longest distance from the output), so the picture reads like the chain rule, from
@@ -26,8 +27,11 @@ def _short(arr: np.ndarray | None, limit: int = 4) -> str:
     return f"grad: {list(np.shape(arr))}"
 
 
-def _collect(root_fn: Any) -> tuple[dict, list[tuple[Any, Any]]]:
-    """Nodes with their level (longest distance from the root) and the edges."""
+def _collect(root_fn: Any, root_nr: int, root_shape: tuple) -> tuple[dict, list[tuple[Any, Any]], dict]:
+    """Nodes with their level (longest distance from the root), the edges, and the shape of
+    each output of each node ({node: {output_nr: shape}}), read from the edges that use it
+    (every edge records the shape of the tensor it carries; that survives ``backward``)."""
+    shapes: dict[Any, dict[int, tuple]] = {root_fn: {root_nr: tuple(root_shape)}}
     level = {root_fn: 0}
     order = [root_fn]
     edges = []
@@ -40,6 +44,8 @@ def _collect(root_fn: Any) -> tuple[dict, list[tuple[Any, Any]]]:
                 continue
             child = e[0]
             edges.append((node, child))
+            if len(e) > 2:
+                shapes.setdefault(child, {})[e[1]] = tuple(e[2])
             if child not in level:
                 level[child] = level[node] + 1
                 order.append(child)
@@ -50,10 +56,21 @@ def _collect(root_fn: Any) -> tuple[dict, list[tuple[Any, Any]]]:
             if level[child] <= level[parent]:
                 level[child] = level[parent] + 1
                 changed = True
-    return level, edges
+    return level, edges, shapes
 
 
-def _label(node: Any, names: dict[int, str], show_grads: bool) -> tuple[str, str]:
+def _retained_grads(node: Any) -> dict[int, np.ndarray]:
+    """{output_nr: grad} of this node's outputs that called ``retain_grad()`` and have one."""
+    out = {}
+    for nr, ref in (getattr(node, "_retain", None) or {}).items():
+        t = ref() if callable(ref) else None
+        if t is not None and t._grad is not None:
+            out[nr] = t._grad._data
+    return out
+
+
+def _label(node: Any, names: dict[int, str], show_grads: bool,
+           shapes: dict[int, tuple]) -> tuple[str, str]:
     if isinstance(node, AccumulateGrad):
         t = node.variable
         name = names.get(id(t), "leaf")
@@ -61,7 +78,16 @@ def _label(node: Any, names: dict[int, str], show_grads: bool) -> tuple[str, str
         if show_grads:
             text += "\n" + _short(None if t._grad is None else t._grad._data)
         return text, "#d9f2d9"
-    return node.name(), "#dbe8fb"
+    meta = getattr(node, "_out_meta", None)  # multi-output ops (before backward frees it)
+    if meta:
+        shapes = {i: tuple(m[0]) for i, m in enumerate(meta)} | shapes
+    text = node.name()
+    if shapes:
+        text += "\n" + ", ".join(str(list(shapes[nr])) for nr in sorted(shapes))
+    if show_grads:
+        for nr, g in sorted(_retained_grads(node).items()):
+            text += "\n" + _short(g) + (f" (output {nr})" if len(shapes) > 1 else "")
+    return text, "#dbe8fb"
 
 
 def draw_graph(tensor: Any, path: str | os.PathLike | None = None, *, names: dict[str, Any] | None = None,
@@ -80,7 +106,7 @@ def draw_graph(tensor: Any, path: str | os.PathLike | None = None, *, names: dic
         raise ValueError("draw_graph: this tensor has no graph (it is a leaf or was computed "
                          "under no_grad); build it from tensors with requires_grad=True")
     by_id = {id(t): n for n, t in (names or {}).items()}
-    level, edges = _collect(tensor.grad_fn)
+    level, edges, shapes = _collect(tensor.grad_fn, tensor._output_nr, tensor.shape)
     rows: dict[int, list[Any]] = {}
     for node, lv in level.items():
         rows.setdefault(lv, []).append(node)
@@ -106,7 +132,7 @@ def draw_graph(tensor: Any, path: str | os.PathLike | None = None, *, names: dic
         ax.annotate("", xy=pos[child], xytext=pos[parent],
                     arrowprops={"arrowstyle": "->", "color": "#777", "shrinkA": 14, "shrinkB": 14})
     for node, (x, y) in pos.items():
-        text, color = _label(node, by_id, show_grads)
+        text, color = _label(node, by_id, show_grads, shapes.get(node, {}))
         ax.text(x, y, text, ha="center", va="center", fontsize=9,
                 bbox={"boxstyle": "round", "fc": color, "ec": "#999"})
     ax.set_xlim(0, width)

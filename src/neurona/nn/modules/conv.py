@@ -108,6 +108,10 @@ class _ConvNd(Module):
                 f"(dim {input.ndim - n - 1}), got input of shape {list(input.shape)} with {c} channels"
             )
 
+    def _size_error(self, input: Tensor, err: RuntimeError, need: tuple[int, ...],
+                    hint: str) -> RuntimeError:
+        return FC.layer_size_error(self._name_for_errors(), input, err, need, hint)
+
 
 class _Conv(_ConvNd):
     def _pad_input(self, input: Tensor) -> Tensor:
@@ -130,11 +134,25 @@ class _Conv(_ConvNd):
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
         conv = FC.conv2d if self._spatial == 2 else FC.conv1d
-        if self.padding_mode != "zeros":
-            return conv(self._pad_input(input), self.weight, self.bias, self.stride, 0,
-                        self.dilation, self.groups)
-        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                    self.groups)
+        try:
+            if self.padding_mode != "zeros":
+                return conv(self._pad_input(input), self.weight, self.bias, self.stride, 0,
+                            self.dilation, self.groups)
+            return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+        except RuntimeError as err:
+            if not FC.is_size_error(err):
+                raise
+            if self.padding == "same":  # pads d(k − 1): any non-empty input fits
+                need = (1,) * self._spatial
+            else:
+                pads = (0,) * self._spatial if self.padding == "valid" else self.padding
+                need = tuple(max(1, d * (k - 1) + 1 - 2 * p)
+                             for k, d, p in zip(self.kernel_size, self.dilation, pads))
+            raise self._size_error(
+                input, err, need, "the (dilated) kernel must fit inside the padded input; use a "
+                "smaller kernel_size, more padding (or padding='same'), fewer pooling layers before "
+                "this one, or a larger input.") from None
 
 
 class Conv2d(_Conv):
@@ -171,8 +189,19 @@ class _ConvTranspose(_ConvNd):
         if output_size is not None:
             op = self._output_padding_for(input, output_size)
         fn = FC.conv_transpose2d if self._spatial == 2 else FC.conv_transpose1d
-        return fn(input, self.weight, self.bias, self.stride, self.padding, op, self.groups,
-                  self.dilation)
+        try:
+            return fn(input, self.weight, self.bias, self.stride, self.padding, op, self.groups,
+                      self.dilation)
+        except RuntimeError as err:
+            if not FC.is_size_error(err):
+                raise
+            # (n − 1)s − 2p + d(k − 1) + output_padding + 1 ≥ 1
+            need = tuple(max(1, 1 - (d * (k - 1) + o - 2 * p) // s)
+                         for k, s, p, d, o in zip(self.kernel_size, self.stride, self.padding,
+                                                  self.dilation, FC._pair(op, self._spatial)))
+            raise self._size_error(
+                input, err, need, "padding removes 2·padding cells from the output; lower padding "
+                "or use a larger input.") from None
 
     def _output_padding_for(self, input: Tensor, output_size: Any) -> tuple[int, ...]:
         """The output_padding that makes the output ``output_size`` (its last dims); it must

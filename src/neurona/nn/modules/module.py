@@ -304,12 +304,16 @@ class Module:
     # -- iteration ------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "",
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
-        """(name, module) for this module and every descendant, depth first."""
+        """(name, module) for this module and every descendant, depth first.
+
+        A module shared by several parents is listed once (``remove_duplicate``) or under every
+        name; modules already in ``memo`` are skipped either way.
+        """
         if memo is None:
             memo = set()
+        if self in memo:
+            return
         if remove_duplicate:
-            if self in memo:
-                return
             memo.add(self)
         yield prefix, self
         for name, module in self._modules.items():
@@ -318,8 +322,10 @@ class Module:
             sub = prefix + ("." if prefix else "") + name
             yield from module.named_modules(memo, sub, remove_duplicate)
 
-    def modules(self) -> Iterator[Module]:
-        for _, m in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        """This module and every descendant (a shared one once, unless ``remove_duplicate``
+        is False)."""
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:

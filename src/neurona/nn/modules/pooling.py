@@ -4,9 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...ops.pool import pool_out_size
 from ...tensor import Tensor
 from .. import functional_conv as FC
 from .module import Module
+
+_POOL_HINT = ("every pooling layer divides the image by its stride; use fewer pooling layers, "
+              "a smaller kernel_size, padding or ceil_mode=True, or a larger input.")
+
+
+def _pool_call(layer: Module, spatial: int, fn: Any, input: Tensor, *args: Any) -> Any:
+    """``fn(input, *args)``; a window that does not fit the input re-raised naming ``layer``,
+    the input's shape and the smallest spatial size the layer accepts."""
+    try:
+        return fn(input, *args)
+    except RuntimeError as err:
+        if not FC.is_size_error(err):
+            raise
+        k = FC._pair(layer.kernel_size, spatial)
+        s = FC._pair(layer.stride if layer.stride not in (None, ()) else layer.kernel_size, spatial)
+        p = FC._pair(layer.padding, spatial)
+        d = FC._pair(getattr(layer, "dilation", 1), spatial)
+        need = tuple(next(n for n in range(1, di * (ki - 1) + 2)
+                          if pool_out_size(n, ki, si, pi, di, layer.ceil_mode) > 0)
+                     for ki, si, pi, di in zip(k, s, p, d))
+        name = f"{type(layer).__name__}({layer.extra_repr()})"
+        raise FC.layer_size_error(name, input, err, need, _POOL_HINT) from None
 
 
 class _MaxPoolNd(Module):
@@ -20,9 +43,11 @@ class _MaxPoolNd(Module):
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
+    _spatial = 2
+
     def forward(self, input: Tensor) -> Any:
-        return type(self)._fn(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                              self.ceil_mode, self.return_indices)
+        return _pool_call(self, self._spatial, type(self)._fn, input, self.kernel_size, self.stride,
+                          self.padding, self.dilation, self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -39,6 +64,7 @@ class MaxPool1d(_MaxPoolNd):
     """Max over windows of length k of (N, C, L)."""
 
     _fn = staticmethod(FC.max_pool1d)
+    _spatial = 1
 
 
 class AvgPool2d(Module):
@@ -53,8 +79,8 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        return FC.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                             self.count_include_pad, self.divisor_override)
+        return _pool_call(self, 2, FC.avg_pool2d, input, self.kernel_size, self.stride, self.padding,
+                          self.ceil_mode, self.count_include_pad, self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -72,8 +98,8 @@ class AvgPool1d(Module):
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:
-        return FC.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                             self.count_include_pad)
+        return _pool_call(self, 1, FC.avg_pool1d, input, self.kernel_size, self.stride, self.padding,
+                          self.ceil_mode, self.count_include_pad)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
