@@ -9,6 +9,7 @@ import pytest
 
 import neurona
 import neurona.labs
+from lab_checks import assert_targets_met
 from neurona.datasets import toys
 from neurona.labs import clase2
 from neurona.labs.runner import reproducible, run_lab
@@ -53,11 +54,7 @@ def test_clase2_another_seed_gives_another_run(fast_run, tmp_path):
 def test_clase2_fast_profile_on_torch_meets_its_targets(tmp_path):
     pytest.importorskip("torch")
     result = run_lab(neurona.labs.find("2"), "torch", "fast", 0, str(tmp_path))
-    assert not result.error, result.error
-    missed = [f"{t.target.describe()}: measured {t.measured}" for t in result.targets
-              if t.required and not t.passed]
-    assert not missed, "targets missed on torch:\n" + "\n".join(missed)
-    assert result.status == "ok"
+    assert_targets_met(result, "torch")
 
 
 def _random_problem(seed: int, n: int = 7) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:

@@ -4,6 +4,7 @@ targets on neurona."""
 import pytest
 
 import neurona.labs
+from lab_checks import assert_targets_met
 from neurona.labs.runner import reproducible, run_lab
 
 pytestmark = pytest.mark.xdist_group("labs")
@@ -51,11 +52,7 @@ def test_clase4_another_seed_gives_another_run(fast_run, tmp_path):
 def test_clase4_fast_profile_on_torch_meets_its_targets(tmp_path):
     pytest.importorskip("torch")
     result = run_lab(neurona.labs.find("4"), "torch", "fast", 0, str(tmp_path))
-    assert not result.error, result.error
-    missed = [f"{t.target.describe()}: measured {t.measured}" for t in result.targets
-              if t.required and not t.passed]
-    assert not missed, "targets missed on torch:\n" + "\n".join(missed)
-    assert result.status == "ok"
+    assert_targets_met(result, "torch")
 
 
 def test_clase4_is_found_by_number_and_slug():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import neurona.labs
+from lab_checks import assert_targets_met
 from neurona.datasets.mnist1d import PAPER_ACCURACY, dataset_args, load_mnist1d, templates
 from neurona.labs.clase5 import out_size
 from neurona.labs.runner import reproducible, run_lab
@@ -55,11 +56,7 @@ def test_clase5_same_seed_gives_identical_results(fast_run, tmp_path):
 def test_clase5_fast_profile_on_torch_meets_its_targets(tmp_path):
     pytest.importorskip("torch")
     result = run_lab(neurona.labs.find("5"), "torch", "fast", 0, str(tmp_path))
-    assert not result.error, result.error
-    missed = [f"{t.target.describe()}: measured {t.measured}" for t in result.targets
-              if t.required and not t.passed]
-    assert not missed, "targets missed on torch:\n" + "\n".join(missed)
-    assert result.status == "ok"
+    assert_targets_met(result, "torch")
 
 
 def test_clase5_is_found_by_number_and_slug():

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import neurona.labs
+from lab_checks import assert_targets_met
 from neurona.datasets import toys2d
 from neurona.labs.clase8_digits import tile
 from neurona.labs.clase8_gan2d import mode_coverage
@@ -53,11 +54,7 @@ def test_clase8_same_seed_gives_identical_results(fast_run, tmp_path):
 def test_clase8_fast_profile_on_torch_meets_its_targets(tmp_path):
     pytest.importorskip("torch")
     result = run_lab(neurona.labs.find("8"), "torch", "fast", 0, str(tmp_path))
-    assert not result.error, result.error
-    missed = [f"{t.target.describe()}: measured {t.measured}" for t in result.targets
-              if t.required and not t.passed]
-    assert not missed, "targets missed on torch:\n" + "\n".join(missed)
-    assert result.status == "ok"
+    assert_targets_met(result, "torch")
 
 
 def test_clase8_is_found_by_number_and_slug():
